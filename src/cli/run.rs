@@ -1,0 +1,10 @@
+//! `talon-import run`.
+
+use crate::exit::CmdResult;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> CmdResult {
+    super::not_built_yet("run")
+}

@@ -1,0 +1,52 @@
+//! Rows + mapping → the exact Talon.One requests. Every record the engine sends, the preview shows and the
+//! validator checks comes from here, so the three can never disagree.
+//!
+//! Contract used by the engine and the wizard (the mapping issue fills in `plan`):
+//! - a [`Record`] is one profile or one session (a session may span several line-item rows);
+//! - `request` is `Ok` with the exact single-record request, or `Err` with every problem found;
+//! - profiles' bodies are `{"attributes": {...}}` for `PUT /v2/customer_profiles/{id}`; the engine turns them
+//!   into bulk items `{"integrationId": id, "attributes": {...}}` itself.
+
+use serde::Serialize;
+
+/// One HTTP request, exactly as it will be sent (minus auth and query flags such as `dry`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Request {
+    /// "PUT" or "GET".
+    pub method: &'static str,
+    /// Path with the id percent-encoded, e.g. `/v2/customer_profiles/shop-0042`; no query string.
+    pub path: String,
+    pub body: serde_json::Value,
+}
+
+/// A problem with one field of one row; the wizard and `validate` group them by (field, kind).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Problem {
+    /// 1-based data row.
+    pub row: u64,
+    /// Attribute or field name (`SignupDate`, `id`, `cartItems`, …).
+    pub field: String,
+    /// Source column the value came from, when there is one.
+    pub column: Option<String>,
+    /// The offending value, as in the file.
+    pub value: Option<String>,
+    /// Short machine-readable kind: `not_a_number`, `not_a_date`, `ambiguous_date`, `missing_id`, …
+    pub kind: String,
+    /// One sentence for a person, saying what is wrong and what to do.
+    pub message: String,
+}
+
+/// One record to import: a profile, or a session built from one or more rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// 1-based data rows this record was built from, in file order.
+    pub rows: Vec<u64>,
+    /// Integration id (profiles) or customer session id (sessions), prefix applied.
+    pub id: String,
+    /// Sessions: the profile's integration id; profiles: the same as `id`. Used to keep one customer's
+    /// requests in order and never in parallel.
+    pub profile_id: Option<String>,
+    /// The raw cells of each row in `rows`, in source column order, for `succeeded.csv`/`failed.csv`.
+    pub source: Vec<Vec<String>>,
+    pub request: Result<Request, Vec<Problem>>,
+}
