@@ -1,6 +1,18 @@
 //! Columns → Talon.One attributes: the mapping file (TOML), the attribute catalog, auto-suggestion, value
 //! conversion by type, and whole-file validation. Reads rows through [`crate::source`]; knows nothing of HTTP.
 
+pub mod catalog;
+pub mod convert;
+pub mod file;
+pub mod suggest;
+pub mod validate;
+
+pub use catalog::Catalog;
+pub use file::{
+    CartItemsSpec, CustomAttribute, FieldSpec, Mapping, MappingError, SourceSpec, TotalMode,
+    TotalSpec,
+};
+
 use serde::{Deserialize, Serialize};
 
 /// What a mapping imports.

@@ -50,3 +50,41 @@ pub struct Record {
     pub source: Vec<Vec<String>>,
     pub request: Result<Request, Vec<Problem>>,
 }
+
+use crate::mapping::{Catalog, Mapping, MappingError};
+use crate::source::{SourceError, SourceInfo};
+
+/// The records of a mapped file, in file order (sessions: in order of each session's first row), read lazily.
+pub struct Plan {
+    /// What the source layer detected; `info.columns` are the columns of `Record::source`.
+    pub info: SourceInfo,
+    records: Box<dyn Iterator<Item = Result<Record, SourceError>> + Send>,
+}
+
+impl Plan {
+    pub fn new(
+        info: SourceInfo,
+        records: Box<dyn Iterator<Item = Result<Record, SourceError>> + Send>,
+    ) -> Self {
+        Plan { info, records }
+    }
+}
+
+impl Iterator for Plan {
+    type Item = Result<Record, SourceError>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.records.next()
+    }
+}
+
+/// Opens the mapping's source file and turns its rows into records. Fails before reading any row when the
+/// mapping cannot work with the file (unknown column, unknown attribute that was not declared, bad format…).
+///
+/// NOTE (contract): the mapping issue replaces this body with the real implementation.
+pub fn plan(mapping: &Mapping, _catalog: &Catalog) -> Result<Plan, MappingError> {
+    Err(MappingError::Invalid {
+        path: mapping.source_path(),
+        key: "target".into(),
+        message: "building requests is not available in this build yet".into(),
+    })
+}

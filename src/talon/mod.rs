@@ -1,5 +1,7 @@
-//! Talon.One's API: the types both the client and the sandbox speak, and (engine issue) the HTTP client.
-//!
-//! Only API shapes live here; no scheduling, no files. The sandbox shares these types and nothing else.
+//! Talon.One's API as talon-import uses it: attribute definitions, the wire types of the requests and
+//! responses, the Integration API client and the Management API (custom attributes).
 
+pub mod api;
 pub mod attributes;
+pub mod client;
+pub mod management;

@@ -1,0 +1,2 @@
+//! Benchmark placeholder until its issue lands; see README "Performance".
+fn main() {}

@@ -1,0 +1,1 @@
+//! Value conversion by attribute type: numbers, booleans, times, lists, templates and constants.

@@ -1,0 +1,1 @@
+//! Whole-file validation: every row checked, identical problems grouped, duplicate ids found.

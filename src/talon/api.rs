@@ -1,0 +1,1 @@
+//! Wire types of the Integration API requests and responses, shared by the client and the sandbox.

@@ -1,0 +1,1 @@
+//! The Integration API client: auth, timeouts, error bodies, dry runs.

@@ -1,0 +1,1 @@
+//! The Management API: custom attributes (`GET /v1/attributes`, all pages).
