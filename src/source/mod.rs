@@ -4,8 +4,14 @@
 //! This module knows nothing of Talon.One or of mappings: it only reads. Everything downstream reads through
 //! [`open`] and the [`Row`]/[`Cell`] types below.
 //!
-//! NOTE (skeleton): the types are the contract other modules rely on; `open` is a minimal UTF-8, comma-only
-//! CSV reader until the source issue replaces it with the full implementation.
+//! [`csv`] reads delimited text, [`workbook`] reads Excel/ODS, [`header`] finds the header and names columns,
+//! [`clean`] turns raw fields into clean values, and [`profile`] summarises columns for `inspect` and the wizard.
+
+pub mod clean;
+pub mod csv;
+pub mod header;
+pub mod profile;
+pub mod workbook;
 
 use std::path::{Path, PathBuf};
 
@@ -178,63 +184,72 @@ impl Iterator for SourceReader {
 
 /// Opens a file for reading with detection of format, encoding, delimiter and header.
 pub fn open(path: &Path, opts: &SourceOptions) -> Result<SourceReader, SourceError> {
-    let file = std::fs::File::open(path).map_err(|source| SourceError::Io {
+    let format = sniff_format(path)?;
+    match format {
+        Format::Csv => csv::open(path, opts),
+        _ => workbook::open(path, format, opts),
+    }
+}
+
+/// Decides the format from the first bytes, and refuses files whose extension lies about their content.
+pub fn sniff_format(path: &Path) -> Result<Format, SourceError> {
+    use std::io::Read;
+    let fail = |message: String| SourceError::File {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut file = std::fs::File::open(path).map_err(|source| SourceError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(opts.delimiter.unwrap_or(b','))
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(std::io::BufReader::new(file));
-    let mut records = reader.records();
-    let header = match records.next() {
-        Some(Ok(h)) => h,
-        Some(Err(e)) => {
-            return Err(SourceError::File {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            });
-        }
-        None => {
-            return Err(SourceError::File {
-                path: path.to_path_buf(),
-                message: "the file is empty".into(),
-            });
-        }
-    };
-    let columns: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
-    let width = columns.len();
-    let info = SourceInfo {
+    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+        return Err(fail("this is a folder; give a CSV or Excel file".into()));
+    }
+    let mut magic = [0u8; 8];
+    let n = file.read(&mut magic).map_err(|source| SourceError::Io {
         path: path.to_path_buf(),
-        format: Format::Csv,
-        encoding: Some("UTF-8".into()),
-        delimiter: Some(opts.delimiter.unwrap_or(b',') as char),
-        sheets: vec![],
-        sheet: None,
-        header_row: 1,
-        columns,
+        source,
+    })?;
+    let magic = &magic[..n];
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let zip = magic.starts_with(b"PK\x03\x04");
+    let ole = magic.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    let by_ext = match ext.as_str() {
+        "xlsx" => Some(Format::Xlsx),
+        "xlsm" => Some(Format::Xlsm),
+        "xlsb" => Some(Format::Xlsb),
+        "xls" => Some(Format::Xls),
+        "ods" => Some(Format::Ods),
+        _ => None,
     };
-    let owned_path = path.to_path_buf();
-    let mut number = 0u64;
-    let rows = reader.into_records().filter_map(move |rec| match rec {
-        Err(e) => Some(Err(SourceError::File {
-            path: owned_path.clone(),
-            message: e.to_string(),
-        })),
-        Ok(rec) if rec.iter().all(|f| f.trim().is_empty()) => None,
-        Ok(rec) => {
-            number += 1;
-            let mut cells: Vec<Cell> = rec.iter().map(|f| Cell::text(f.trim())).collect();
-            cells.resize(width, Cell::text(""));
-            let line = rec.position().map(|p| p.line()).unwrap_or(number + 1);
-            Some(Ok(Row {
-                number,
-                line,
-                cells,
-                notes: vec![],
-            }))
+    match by_ext {
+        Some(Format::Xls) if ole => Ok(Format::Xls),
+        Some(Format::Xls) if zip => Ok(Format::Xlsx),
+        Some(f) if zip => Ok(f),
+        Some(Format::Xlsb) if ole => Ok(Format::Xlsb),
+        Some(_) if ole => Ok(Format::Xls),
+        Some(_) if n == 0 => Err(fail("the file is empty; export the data again".into())),
+        Some(_) => {
+            let head = String::from_utf8_lossy(magic)
+                .trim_start()
+                .to_ascii_lowercase();
+            if head.starts_with('<') {
+                Err(fail(format!(
+                    "this .{ext} file is really a web page (HTML table), not a workbook; open it in Excel and \
+                     save it as .xlsx or CSV"
+                )))
+            } else {
+                Err(fail(format!(
+                    "this .{ext} file is really a text (CSV) file, not a workbook; rename it to .csv and try again"
+                )))
+            }
         }
-    });
-    Ok(SourceReader::new(info, Box::new(rows)))
+        None if zip => Ok(Format::Xlsx),
+        None if ole => Ok(Format::Xls),
+        None => Ok(Format::Csv),
+    }
 }

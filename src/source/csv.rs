@@ -1,0 +1,361 @@
+//! CSV/TSV/TXT reading: encoding and delimiter detection on a sample, then streaming records one at a time.
+//!
+//! Detection looks at the first 64 KiB only. UTF-8 files are read as they are; other encodings go through
+//! `encoding_rs_io`, which decodes to UTF-8 on the fly. One `csv::ByteRecord` is reused for every record so the
+//! only allocations per cell are the `String`s the [`Cell`] contract asks for.
+
+use super::{Cell, Format, Row, RowNote, SourceError, SourceInfo, SourceOptions, clean, header};
+use encoding_rs::Encoding;
+use std::collections::VecDeque;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+const SAMPLE_BYTES: usize = 64 * 1024;
+const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// What detection decided about the bytes of a CSV file.
+struct Detected {
+    encoding: &'static Encoding,
+    /// The file starts with Excel's `sep=X` line, which is not data.
+    sep_line: bool,
+    delimiter: u8,
+}
+
+fn file_error(path: &Path, message: impl Into<String>) -> SourceError {
+    SourceError::File {
+        path: path.to_path_buf(),
+        message: message.into(),
+    }
+}
+
+fn io_error(path: &Path, source: std::io::Error) -> SourceError {
+    SourceError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Picks the encoding: a BOM wins, then an explicit override, then UTF-8 if the sample is valid UTF-8, then
+/// the detector's guess (for legacy single-byte exports such as Windows-1252).
+fn detect_encoding(
+    sample: &[u8],
+    path: &Path,
+    forced: Option<&str>,
+) -> Result<&'static Encoding, SourceError> {
+    if let Some(label) = forced {
+        return Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
+            file_error(
+                path,
+                format!("unknown encoding `{label}`; try utf-8, windows-1252, iso-8859-1, utf-16le or utf-16be"),
+            )
+        });
+    }
+    if let Some((enc, _)) = Encoding::for_bom(sample) {
+        return Ok(enc);
+    }
+    // A sample cut at 64 KiB may end in the middle of a character; only the complete part must be valid.
+    match std::str::from_utf8(sample) {
+        Ok(_) => return Ok(encoding_rs::UTF_8),
+        Err(e) if e.error_len().is_none() && sample.len() == SAMPLE_BYTES => {
+            return Ok(encoding_rs::UTF_8);
+        }
+        Err(_) => {}
+    }
+    // UTF-16 without a BOM shows as every other byte being zero.
+    let zeros_even = sample.iter().step_by(2).filter(|b| **b == 0).count();
+    let zeros_odd = sample
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|b| **b == 0)
+        .count();
+    let half = sample.len() / 2;
+    if half > 0 && zeros_odd * 10 > half * 8 {
+        return Ok(encoding_rs::UTF_16LE);
+    }
+    if half > 0 && zeros_even * 10 > half * 8 {
+        return Ok(encoding_rs::UTF_16BE);
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(sample, sample.len() < SAMPLE_BYTES);
+    Ok(detector.guess(None, chardetng::Utf8Detection::Deny))
+}
+
+/// Counts a candidate delimiter outside quotes on each of the first lines; the delimiter that splits most lines
+/// into the same number of fields (more than one) wins.
+fn detect_delimiter(text: &str) -> u8 {
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(50)
+        .collect();
+    let mut best = (0usize, 0usize, b',');
+    for d in DELIMITERS {
+        let mut counts = std::collections::HashMap::<usize, usize>::new();
+        for line in &lines {
+            let mut in_quotes = false;
+            let mut n = 0;
+            for b in line.bytes() {
+                if b == b'"' {
+                    in_quotes = !in_quotes;
+                } else if b == d && !in_quotes {
+                    n += 1;
+                }
+            }
+            if n > 0 {
+                *counts.entry(n).or_default() += 1;
+            }
+        }
+        // (lines agreeing on the most common count, that count)
+        if let Some((count, lines_agreeing)) = counts.into_iter().max_by_key(|(c, l)| (*l, *c))
+            && (lines_agreeing, count) > (best.0, best.1)
+        {
+            best = (lines_agreeing, count, d);
+        }
+    }
+    best.2
+}
+
+fn detect(path: &Path, sample: &[u8], opts: &SourceOptions) -> Result<Detected, SourceError> {
+    let encoding = detect_encoding(sample, path, opts.encoding.as_deref())?;
+    let (text, _, _) = encoding.decode(sample);
+    let text = text.trim_start_matches('\u{feff}');
+    let first = text.lines().next().unwrap_or("");
+    let sep = first
+        .trim_end()
+        .strip_prefix("sep=")
+        .and_then(|rest| rest.as_bytes().first().copied().filter(|_| rest.len() == 1));
+    let delimiter = opts.delimiter.or(sep).unwrap_or_else(|| {
+        let body = if sep.is_some() {
+            text.split_once('\n').map(|x| x.1).unwrap_or("")
+        } else {
+            text
+        };
+        detect_delimiter(body)
+    });
+    Ok(Detected {
+        encoding,
+        sep_line: sep.is_some(),
+        delimiter,
+    })
+}
+
+/// Opens a delimited text file.
+pub fn open(path: &Path, opts: &SourceOptions) -> Result<super::SourceReader, SourceError> {
+    let mut file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+    let mut sample = Vec::with_capacity(SAMPLE_BYTES);
+    (&mut file)
+        .take(SAMPLE_BYTES as u64)
+        .read_to_end(&mut sample)
+        .map_err(|e| io_error(path, e))?;
+    if sample.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(file_error(path, "the file is empty; export the data again"));
+    }
+    let detected = detect(path, &sample, opts)?;
+    drop(sample);
+    let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+    let input: Box<dyn Read + Send> = if detected.encoding == encoding_rs::UTF_8 {
+        Box::new(file)
+    } else {
+        Box::new(
+            encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .encoding(Some(detected.encoding))
+                .build(file),
+        )
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(detected.delimiter)
+        .flexible(true)
+        .has_headers(false)
+        .buffer_capacity(256 * 1024)
+        .from_reader(std::io::BufReader::with_capacity(256 * 1024, input));
+
+    // Read the first records to find the header; they are replayed as data afterwards.
+    let mut head: VecDeque<csv::ByteRecord> = VecDeque::new();
+    let mut skip_sep = detected.sep_line;
+    while head.len() < header::SAMPLE_ROWS.max(opts.header_row.unwrap_or(0) + 1) {
+        let mut rec = csv::ByteRecord::new();
+        match reader.read_byte_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) if skip_sep => skip_sep = false,
+            Ok(true) => head.push_back(rec),
+            Err(e) => return Err(csv_error(path, e)),
+        }
+    }
+    let as_strings = |r: &csv::ByteRecord| -> Vec<String> {
+        r.iter()
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect()
+    };
+    let line_of = |r: &csv::ByteRecord| r.position().map(|p| p.line()).unwrap_or(1);
+    let header_index = match opts.header_row {
+        Some(n) => head
+            .iter()
+            .position(|r| line_of(r) >= n as u64)
+            .ok_or_else(|| file_error(path, format!("there is no row {n} to use as the header")))?,
+        None => {
+            let sample: Vec<Vec<String>> = head.iter().map(as_strings).collect();
+            header::detect(&sample)
+                .ok_or_else(|| file_error(path, "the file has no data: every row is empty"))?
+        }
+    };
+    let header_rec = head
+        .drain(..=header_index)
+        .next_back()
+        .ok_or_else(|| file_error(path, "no header row"))?;
+    let columns = header::unique_names(&as_strings(&header_rec));
+    let info = SourceInfo {
+        path: path.to_path_buf(),
+        format: Format::Csv,
+        encoding: Some(detected.encoding.name().to_string()),
+        delimiter: Some(detected.delimiter as char),
+        sheets: vec![],
+        sheet: None,
+        header_row: line_of(&header_rec) as usize,
+        columns,
+    };
+    let rows = CsvRows {
+        path: path.to_path_buf(),
+        width: info.columns.len(),
+        reader,
+        head,
+        record: csv::ByteRecord::new(),
+        number: 0,
+        failed: false,
+    };
+    Ok(super::SourceReader::new(info, Box::new(rows)))
+}
+
+fn csv_error(path: &Path, e: csv::Error) -> SourceError {
+    match e.position() {
+        Some(p) => SourceError::Line {
+            path: path.to_path_buf(),
+            line: p.line(),
+            message: e.to_string(),
+        },
+        None => file_error(path, e.to_string()),
+    }
+}
+
+struct CsvRows<R: Read> {
+    path: PathBuf,
+    width: usize,
+    reader: csv::Reader<R>,
+    head: VecDeque<csv::ByteRecord>,
+    record: csv::ByteRecord,
+    number: u64,
+    failed: bool,
+}
+
+impl<R: Read> CsvRows<R> {
+    fn make_row(&mut self, rec: &csv::ByteRecord) -> Option<Row> {
+        if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+            return None;
+        }
+        let mut cells: Vec<Cell> = Vec::with_capacity(self.width);
+        let mut notes = Vec::new();
+        let found = rec.len();
+        for field in rec.iter().take(self.width) {
+            let cell = match std::str::from_utf8(field) {
+                Ok(s) => clean::text_cell(s),
+                Err(_) => clean::text_cell(&String::from_utf8_lossy(field)),
+            };
+            cells.push(cell);
+        }
+        if found < self.width {
+            notes.push(RowNote::TooFewFields {
+                expected: self.width,
+                found,
+            });
+            cells.resize_with(self.width, || Cell::text(""));
+        } else if found > self.width
+            && rec
+                .iter()
+                .skip(self.width)
+                .any(|f| !f.iter().all(u8::is_ascii_whitespace))
+        {
+            notes.push(RowNote::TooManyFields {
+                expected: self.width,
+                found,
+            });
+        }
+        if header::looks_like_footer(cells.iter().map(|c| c.value.as_str()), self.width) {
+            notes.push(RowNote::LooksLikeFooter);
+        }
+        self.number += 1;
+        Some(Row {
+            number: self.number,
+            line: rec.position().map(|p| p.line()).unwrap_or(0),
+            cells,
+            notes,
+        })
+    }
+}
+
+impl<R: Read> Iterator for CsvRows<R> {
+    type Item = Result<Row, SourceError>;
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        while let Some(rec) = self.head.pop_front() {
+            if let Some(row) = self.make_row(&rec) {
+                return Some(Ok(row));
+            }
+        }
+        loop {
+            let mut rec = std::mem::take(&mut self.record);
+            let got = self.reader.read_byte_record(&mut rec);
+            let out = match got {
+                Ok(false) => None,
+                Ok(true) => match self.make_row(&rec) {
+                    Some(row) => Some(Some(Ok(row))),
+                    None => Some(None),
+                },
+                Err(e) => {
+                    self.failed = true;
+                    Some(Some(Err(csv_error(&self.path, e))))
+                }
+            };
+            self.record = rec;
+            match out {
+                None => return None,
+                Some(Some(item)) => return Some(item),
+                Some(None) => continue,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delimiters() {
+        assert_eq!(detect_delimiter("a;b;c\n1;2,5;3\n"), b';');
+        assert_eq!(detect_delimiter("a\tb\n1\t2\n"), b'\t');
+        assert_eq!(detect_delimiter("a|b|c\n1|2|3\n"), b'|');
+        assert_eq!(detect_delimiter("a,b\n\"x;y\",2\n"), b',');
+        assert_eq!(detect_delimiter("single\n"), b',');
+    }
+
+    #[test]
+    fn encodings() {
+        let p = Path::new("x.csv");
+        assert_eq!(
+            detect_encoding("Müller".as_bytes(), p, None).unwrap(),
+            encoding_rs::UTF_8
+        );
+        let latin = b"Name;Stadt\nM\xfcller;K\xf6ln\nB\xe4cker;D\xfcsseldorf\n";
+        assert_eq!(
+            detect_encoding(latin, p, None).unwrap(),
+            encoding_rs::WINDOWS_1252
+        );
+        assert_eq!(
+            detect_encoding(b"\xff\xfea\0", p, None).unwrap(),
+            encoding_rs::UTF_16LE
+        );
+        assert!(detect_encoding(b"a", p, Some("klingon")).is_err());
+    }
+}

@@ -1,0 +1,425 @@
+//! Column profiles: what each column seems to hold, how often it is empty, a few samples, and warnings worth an
+//! admin's eye (lost leading zeros, scientific notation, ambiguous day/month order).
+//!
+//! Used by `talon-import inspect` and by the wizard; it reads rows through the same [`SourceReader`] iterator.
+
+use super::{CellKind, Row, RowNote, SourceError, SourceInfo, SourceReader};
+use std::collections::HashSet;
+
+/// The kind of values a column seems to hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValueKind {
+    Empty,
+    Integer,
+    Decimal,
+    Boolean,
+    Date,
+    DateTime,
+    Email,
+    Text,
+}
+
+/// What was seen in one column.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ColumnProfile {
+    pub name: String,
+    pub kind: ValueKind,
+    pub empty: u64,
+    /// Exact up to [`DISTINCT_LIMIT`], then a lower bound.
+    pub distinct: u64,
+    pub samples: Vec<String>,
+    pub max_length: usize,
+    pub warnings: Vec<String>,
+}
+
+/// A whole file's profile.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Profile {
+    pub rows: u64,
+    pub ragged_rows: u64,
+    pub footer_rows: u64,
+    pub error_cells: u64,
+    pub columns: Vec<ColumnProfile>,
+}
+
+pub const DISTINCT_LIMIT: usize = 100_000;
+const SAMPLES: usize = 5;
+
+// Bit set of kinds a value could be.
+const INT: u8 = 1;
+const DEC: u8 = 2;
+const BOOL: u8 = 4;
+const DATE: u8 = 8;
+const DATETIME: u8 = 16;
+const EMAIL: u8 = 32;
+
+#[derive(Default)]
+struct Acc {
+    fits: u8,
+    any: bool,
+    empty: u64,
+    distinct: HashSet<u64>,
+    distinct_overflow: bool,
+    samples: Vec<String>,
+    max_length: usize,
+    scientific: bool,
+    lost_zero_candidate: bool,
+    lengths: HashSet<usize>,
+    day_first: bool,
+    month_first: bool,
+    ambiguous_dates: bool,
+    workbook_number: bool,
+}
+
+fn hash(s: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(s)
+}
+
+fn is_integer(s: &str) -> bool {
+    let d = s.strip_prefix(['-', '+']).unwrap_or(s);
+    !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `1234.56`, `1,234.56`, `1.234,56`, `1234,56`.
+fn is_decimal(s: &str) -> bool {
+    let d = s.strip_prefix(['-', '+']).unwrap_or(s);
+    if d.is_empty()
+        || !d
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+    {
+        return false;
+    }
+    if !d.starts_with(|c: char| c.is_ascii_digit()) || !d.ends_with(|c: char| c.is_ascii_digit()) {
+        return false;
+    }
+    let last_sep = d.rfind(['.', ',']);
+    let Some(pos) = last_sep else { return true };
+    let dec = d.as_bytes()[pos];
+    let (int_part, _) = d.split_at(pos);
+    let group = if dec == b'.' { ',' } else { '.' };
+    if int_part.contains(dec as char) {
+        // Repeated separator: only valid as thousands grouping (`1.234.567`).
+        return d.split(dec as char).skip(1).all(|g| g.len() == 3) && !int_part.contains(group);
+    }
+    let mut groups = int_part.split(group);
+    let first = groups.next().unwrap_or("");
+    !first.is_empty() && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn is_bool(s: &str) -> bool {
+    matches!(
+        s.to_ascii_lowercase().as_str(),
+        "yes"
+            | "no"
+            | "true"
+            | "false"
+            | "y"
+            | "n"
+            | "ja"
+            | "nein"
+            | "oui"
+            | "non"
+            | "1"
+            | "0"
+            | "x"
+    )
+}
+
+/// Parses the date part: returns (a, b, year-first) for `YYYY-MM-DD`, `DD.MM.YYYY`, `DD/MM/YYYY`, `MM/DD/YYYY`.
+fn date_parts(s: &str) -> Option<(u32, u32, bool)> {
+    let sep = s.bytes().find(|b| matches!(b, b'-' | b'/' | b'.'))?;
+    let parts: Vec<&str> = s.split(sep as char).collect();
+    if parts.len() != 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let n = |p: &str| p.parse::<u32>().ok();
+    if parts[0].len() == 4 {
+        let (m, d) = (n(parts[1])?, n(parts[2])?);
+        ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((m, d, true))
+    } else if parts[2].len() == 4 || parts[2].len() == 2 {
+        let (a, b) = (n(parts[0])?, n(parts[1])?);
+        (a >= 1 && b >= 1 && a <= 31 && b <= 31 && (a <= 12 || b <= 12)).then_some((a, b, false))
+    } else {
+        None
+    }
+}
+
+fn is_time(s: &str) -> bool {
+    let s = s.trim_end_matches('Z');
+    let s = s.split(['+', '.']).next().unwrap_or(s);
+    let parts: Vec<&str> = s.split(':').collect();
+    (2..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s.contains(char::is_whitespace)
+}
+
+fn is_scientific(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    let Some((mantissa, exp)) = lower.split_once("e+") else {
+        return false;
+    };
+    is_decimal(mantissa) && is_integer(exp)
+}
+
+impl Acc {
+    fn add(&mut self, value: &str, kind: CellKind) {
+        if value.is_empty() {
+            self.empty += 1;
+            return;
+        }
+        let mut fits = 0;
+        match kind {
+            CellKind::Date => fits = DATE,
+            CellKind::DateTime => fits = DATETIME,
+            CellKind::Bool => fits = BOOL,
+            CellKind::Error => {}
+            CellKind::Number => {
+                self.workbook_number = true;
+                fits = if is_integer(value) { INT | DEC } else { DEC };
+            }
+            _ => {
+                if is_integer(value) {
+                    fits |= INT | DEC;
+                    if value.starts_with('0') && value.len() > 1 {
+                        self.lost_zero_candidate = false;
+                    }
+                } else if is_decimal(value) {
+                    fits |= DEC;
+                }
+                if is_bool(value) {
+                    fits |= BOOL;
+                }
+                if is_email(value) {
+                    fits |= EMAIL;
+                }
+                if is_scientific(value) {
+                    self.scientific = true;
+                }
+                let (date, time) = match value.split_once(['T', ' ']) {
+                    Some((d, t)) => (d, Some(t)),
+                    None => (value, None),
+                };
+                if let Some((a, b, year_first)) = date_parts(date) {
+                    match time {
+                        None => fits |= DATE,
+                        Some(t) if is_time(t) => fits |= DATETIME,
+                        _ => {}
+                    }
+                    if !year_first && fits & (DATE | DATETIME) != 0 {
+                        if a > 12 {
+                            self.day_first = true;
+                        } else if b > 12 {
+                            self.month_first = true;
+                        } else if a != b && date.contains('/') {
+                            self.ambiguous_dates = true;
+                        }
+                    }
+                }
+            }
+        }
+        if kind == CellKind::Number || (fits & INT != 0 && kind != CellKind::Number) {
+            self.lengths.insert(value.len());
+        }
+        self.fits = if self.any { self.fits & fits } else { fits };
+        self.any = true;
+        self.max_length = self.max_length.max(value.chars().count());
+        if self.distinct.len() < DISTINCT_LIMIT {
+            let new = self.distinct.insert(hash(value));
+            if new && self.samples.len() < SAMPLES {
+                self.samples.push(value.to_string());
+            }
+        } else {
+            self.distinct_overflow = true;
+        }
+    }
+
+    fn finish(self, name: &str) -> ColumnProfile {
+        let kind = if !self.any {
+            ValueKind::Empty
+        } else if self.fits & BOOL != 0 && self.fits & INT != 0 {
+            // A column of only 0/1 is more likely a flag than a count when named like one; keep integer.
+            ValueKind::Integer
+        } else if self.fits & INT != 0 {
+            ValueKind::Integer
+        } else if self.fits & DEC != 0 {
+            ValueKind::Decimal
+        } else if self.fits & BOOL != 0 {
+            ValueKind::Boolean
+        } else if self.fits & DATE != 0 {
+            ValueKind::Date
+        } else if self.fits & DATETIME != 0 {
+            ValueKind::DateTime
+        } else if self.fits & EMAIL != 0 {
+            ValueKind::Email
+        } else {
+            ValueKind::Text
+        };
+        let mut warnings = Vec::new();
+        if self.scientific {
+            warnings.push(
+                "some values look like numbers Excel shortened to scientific notation (7.09E+12); the full digits \
+                 are lost — export again with this column formatted as text"
+                    .to_string(),
+            );
+        }
+        let lname = name.to_lowercase();
+        let id_like = [
+            "id", "number", "nummer", "no", "zip", "postal", "plz", "code", "phone", "account",
+        ]
+        .iter()
+        .any(|w| {
+            lname
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|part| part == *w)
+        });
+        if matches!(kind, ValueKind::Integer)
+            && id_like
+            && self.lengths.len() > 1
+            && self.workbook_number
+        {
+            warnings.push(
+                "these IDs are stored as numbers and have different lengths; leading zeros may have been lost"
+                    .to_string(),
+            );
+        } else if matches!(kind, ValueKind::Integer)
+            && id_like
+            && self.lengths.len() > 1
+            && !self.lost_zero_candidate
+        {
+            warnings.push(
+                "IDs have different lengths; check that no leading zeros were lost".to_string(),
+            );
+        }
+        if self.day_first && self.month_first {
+            warnings
+                .push("dates mix day-first and month-first order (13/04 and 04/13)".to_string());
+        } else if self.ambiguous_dates && !self.day_first && !self.month_first {
+            warnings.push("dates like 03/04/2021 could be day-first or month-first; choose the order when mapping".to_string());
+        }
+        ColumnProfile {
+            name: name.to_string(),
+            kind,
+            empty: self.empty,
+            distinct: self.distinct.len() as u64 + u64::from(self.distinct_overflow),
+            samples: self.samples,
+            max_length: self.max_length,
+            warnings,
+        }
+    }
+}
+
+/// Profiles the rows of a reader (at most `limit` rows when given). Stops at the first read error.
+pub fn profile(reader: &mut SourceReader, limit: Option<u64>) -> Result<Profile, SourceError> {
+    let info: SourceInfo = reader.info.clone();
+    profile_rows(&info, reader.by_ref(), limit)
+}
+
+/// Profiles any row iterator for the columns in `info`.
+pub fn profile_rows(
+    info: &SourceInfo,
+    rows: impl Iterator<Item = Result<Row, SourceError>>,
+    limit: Option<u64>,
+) -> Result<Profile, SourceError> {
+    let mut accs: Vec<Acc> = info
+        .columns
+        .iter()
+        .map(|_| Acc {
+            lost_zero_candidate: true,
+            ..Acc::default()
+        })
+        .collect();
+    let mut out = Profile {
+        rows: 0,
+        ragged_rows: 0,
+        footer_rows: 0,
+        error_cells: 0,
+        columns: vec![],
+    };
+    for row in rows {
+        let row = row?;
+        out.rows += 1;
+        for note in &row.notes {
+            match note {
+                RowNote::LooksLikeFooter => out.footer_rows += 1,
+                _ => out.ragged_rows += 1,
+            }
+        }
+        if !row.notes.contains(&RowNote::LooksLikeFooter) {
+            for (acc, cell) in accs.iter_mut().zip(&row.cells) {
+                if cell.kind == CellKind::Error {
+                    out.error_cells += 1;
+                }
+                acc.add(&cell.value, cell.kind);
+            }
+        }
+        if limit.is_some_and(|l| out.rows >= l) {
+            break;
+        }
+    }
+    out.columns = accs
+        .into_iter()
+        .zip(&info.columns)
+        .map(|(a, n)| a.finish(n))
+        .collect();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind_of(values: &[&str]) -> ValueKind {
+        let mut a = Acc::default();
+        for v in values {
+            a.add(v, CellKind::Text);
+        }
+        a.finish("x").kind
+    }
+
+    #[test]
+    fn kinds() {
+        assert_eq!(kind_of(&["1", "22", ""]), ValueKind::Integer);
+        assert_eq!(kind_of(&["1.234,56", "12,5"]), ValueKind::Decimal);
+        assert_eq!(kind_of(&["1,234.56", "3"]), ValueKind::Decimal);
+        assert_eq!(kind_of(&["yes", "No", "ja"]), ValueKind::Boolean);
+        assert_eq!(kind_of(&["2021-03-04", "04.03.2021"]), ValueKind::Date);
+        assert_eq!(
+            kind_of(&["2021-03-04 10:00", "2021-03-04T10:00:05Z"]),
+            ValueKind::DateTime
+        );
+        assert_eq!(kind_of(&["a@b.de"]), ValueKind::Email);
+        assert_eq!(kind_of(&["Müller", "1"]), ValueKind::Text);
+        assert_eq!(kind_of(&[""]), ValueKind::Empty);
+    }
+
+    #[test]
+    fn warnings() {
+        let mut a = Acc::default();
+        a.add("7.09123E+12", CellKind::Text);
+        a.add("03/04/2021", CellKind::Text);
+        assert!(!a.finish("x").warnings.is_empty());
+        let mut a = Acc::default();
+        a.add("13/04/2021", CellKind::Text);
+        a.add("04/13/2021", CellKind::Text);
+        assert!(a.finish("x").warnings[0].contains("mix"));
+    }
+}
