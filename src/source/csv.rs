@@ -13,6 +13,78 @@ use std::path::{Path, PathBuf};
 const SAMPLE_BYTES: usize = 64 * 1024;
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 
+/// Remembers where line breaks (LF, CRLF or a lone CR) pass by, so a record's first line can be told exactly:
+/// the csv crate's own line counter ignores lone CRs and points before skipped blank lines.
+struct LineCounter<R> {
+    inner: R,
+    offset: u64,
+    breaks: VecDeque<u64>,
+    last_was_cr: bool,
+    /// Breaks already dropped from `breaks` (all before the current record).
+    before: u64,
+}
+
+impl<R: Read> Read for LineCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for (i, b) in buf[..n].iter().enumerate() {
+            match b {
+                b'\r' => {
+                    self.breaks.push_back(self.offset + i as u64);
+                    self.last_was_cr = true;
+                }
+                b'\n' if self.last_was_cr => self.last_was_cr = false,
+                b'\n' => self.breaks.push_back(self.offset + i as u64),
+                _ => self.last_was_cr = false,
+            }
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+type Input = LineCounter<Box<dyn Read + Send>>;
+
+/// Reads the next record and the 1-based line where it starts.
+fn read_record(
+    reader: &mut csv::Reader<std::io::BufReader<Input>>,
+    rec: &mut csv::ByteRecord,
+) -> csv::Result<Option<u64>> {
+    let start = reader.position().byte();
+    if !reader.read_byte_record(rec)? {
+        return Ok(None);
+    }
+    let end = reader.position().byte();
+    let internal: u64 = rec
+        .iter()
+        .map(|f| {
+            let mut n = 0;
+            let mut prev = 0u8;
+            for &b in f {
+                if b == b'\r' || (b == b'\n' && prev != b'\r') {
+                    n += 1;
+                }
+                prev = b;
+            }
+            n
+        })
+        .sum();
+    let counter = reader.get_mut().get_mut();
+    while counter.breaks.front().is_some_and(|b| *b < start) {
+        counter.breaks.pop_front();
+        counter.before += 1;
+    }
+    let in_record = counter.breaks.iter().take_while(|b| **b < end).count() as u64;
+    let terminated = counter
+        .breaks
+        .iter()
+        .take_while(|b| **b < end)
+        .last()
+        .is_some_and(|b| *b + 2 >= end);
+    let leading = in_record.saturating_sub(internal + u64::from(terminated));
+    Ok(Some(counter.before + leading + 1))
+}
+
 /// What detection decided about the bytes of a CSV file.
 struct Detected {
     encoding: &'static Encoding,
@@ -163,6 +235,13 @@ pub fn open(path: &Path, opts: &SourceOptions) -> Result<super::SourceReader, So
                 .build(file),
         )
     };
+    let input = LineCounter {
+        inner: input,
+        offset: 0,
+        breaks: VecDeque::new(),
+        last_was_cr: false,
+        before: 0,
+    };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(detected.delimiter)
         .flexible(true)
@@ -171,14 +250,14 @@ pub fn open(path: &Path, opts: &SourceOptions) -> Result<super::SourceReader, So
         .from_reader(std::io::BufReader::with_capacity(256 * 1024, input));
 
     // Read the first records to find the header; they are replayed as data afterwards.
-    let mut head: VecDeque<csv::ByteRecord> = VecDeque::new();
+    let mut head: VecDeque<(csv::ByteRecord, u64)> = VecDeque::new();
     let mut skip_sep = detected.sep_line;
     while head.len() < header::SAMPLE_ROWS.max(opts.header_row.unwrap_or(0) + 1) {
         let mut rec = csv::ByteRecord::new();
-        match reader.read_byte_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) if skip_sep => skip_sep = false,
-            Ok(true) => head.push_back(rec),
+        match read_record(&mut reader, &mut rec) {
+            Ok(None) => break,
+            Ok(Some(_)) if skip_sep => skip_sep = false,
+            Ok(Some(line)) => head.push_back((rec, line)),
             Err(e) => return Err(csv_error(path, e)),
         }
     }
@@ -187,14 +266,13 @@ pub fn open(path: &Path, opts: &SourceOptions) -> Result<super::SourceReader, So
             .map(|f| String::from_utf8_lossy(f).into_owned())
             .collect()
     };
-    let line_of = |r: &csv::ByteRecord| r.position().map(|p| p.line()).unwrap_or(1);
     let header_index = match opts.header_row {
         Some(n) => head
             .iter()
-            .position(|r| line_of(r) >= n as u64)
+            .position(|(_, line)| *line >= n as u64)
             .ok_or_else(|| file_error(path, format!("there is no row {n} to use as the header")))?,
         None => {
-            let sample: Vec<Vec<String>> = head.iter().map(as_strings).collect();
+            let sample: Vec<Vec<String>> = head.iter().map(|(r, _)| as_strings(r)).collect();
             header::detect(&sample)
                 .ok_or_else(|| file_error(path, "the file has no data: every row is empty"))?
         }
@@ -203,6 +281,7 @@ pub fn open(path: &Path, opts: &SourceOptions) -> Result<super::SourceReader, So
         .drain(..=header_index)
         .next_back()
         .ok_or_else(|| file_error(path, "no header row"))?;
+    let (header_rec, header_line) = header_rec;
     let columns = header::unique_names(&as_strings(&header_rec));
     let info = SourceInfo {
         path: path.to_path_buf(),
@@ -211,7 +290,7 @@ pub fn open(path: &Path, opts: &SourceOptions) -> Result<super::SourceReader, So
         delimiter: Some(detected.delimiter as char),
         sheets: vec![],
         sheet: None,
-        header_row: line_of(&header_rec) as usize,
+        header_row: header_line as usize,
         columns,
     };
     let rows = CsvRows {
@@ -237,18 +316,18 @@ fn csv_error(path: &Path, e: csv::Error) -> SourceError {
     }
 }
 
-struct CsvRows<R: Read> {
+struct CsvRows {
     path: PathBuf,
     width: usize,
-    reader: csv::Reader<R>,
-    head: VecDeque<csv::ByteRecord>,
+    reader: csv::Reader<std::io::BufReader<Input>>,
+    head: VecDeque<(csv::ByteRecord, u64)>,
     record: csv::ByteRecord,
     number: u64,
     failed: bool,
 }
 
-impl<R: Read> CsvRows<R> {
-    fn make_row(&mut self, rec: &csv::ByteRecord) -> Option<Row> {
+impl CsvRows {
+    fn make_row(&mut self, rec: &csv::ByteRecord, line: u64) -> Option<Row> {
         if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             return None;
         }
@@ -285,30 +364,30 @@ impl<R: Read> CsvRows<R> {
         self.number += 1;
         Some(Row {
             number: self.number,
-            line: rec.position().map(|p| p.line()).unwrap_or(0),
+            line,
             cells,
             notes,
         })
     }
 }
 
-impl<R: Read> Iterator for CsvRows<R> {
+impl Iterator for CsvRows {
     type Item = Result<Row, SourceError>;
     fn next(&mut self) -> Option<Self::Item> {
         if self.failed {
             return None;
         }
-        while let Some(rec) = self.head.pop_front() {
-            if let Some(row) = self.make_row(&rec) {
+        while let Some((rec, line)) = self.head.pop_front() {
+            if let Some(row) = self.make_row(&rec, line) {
                 return Some(Ok(row));
             }
         }
         loop {
             let mut rec = std::mem::take(&mut self.record);
-            let got = self.reader.read_byte_record(&mut rec);
+            let got = read_record(&mut self.reader, &mut rec);
             let out = match got {
-                Ok(false) => None,
-                Ok(true) => match self.make_row(&rec) {
+                Ok(None) => None,
+                Ok(Some(line)) => match self.make_row(&rec, line) {
                     Some(row) => Some(Some(Ok(row))),
                     None => Some(None),
                 },

@@ -198,9 +198,18 @@ pub fn sniff_format(path: &Path) -> Result<Format, SourceError> {
         path: path.to_path_buf(),
         message,
     };
-    let mut file = std::fs::File::open(path).map_err(|source| SourceError::Io {
-        path: path.to_path_buf(),
-        source,
+    let mut file = std::fs::File::open(path).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => {
+            fail("there is no such file; check the name and the folder".into())
+        }
+        std::io::ErrorKind::PermissionDenied => fail(
+            "permission denied; copy the file somewhere you can read it, or fix its permissions"
+                .into(),
+        ),
+        _ => SourceError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
     })?;
     if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
         return Err(fail("this is a folder; give a CSV or Excel file".into()));

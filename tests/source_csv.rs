@@ -1,0 +1,222 @@
+//! CSV reading through `source::open`: encodings, delimiters, header detection, ragged rows, clean values.
+
+use std::path::PathBuf;
+use talon_import::source::{self, CellKind, RowNote, SourceOptions};
+
+fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.path().join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn read(path: &std::path::Path, opts: &SourceOptions) -> (source::SourceInfo, Vec<source::Row>) {
+    let reader = source::open(path, opts).unwrap();
+    let info = reader.info.clone();
+    let rows = reader.map(|r| r.unwrap()).collect();
+    (info, rows)
+}
+
+fn values(row: &source::Row) -> Vec<&str> {
+    row.cells.iter().map(|c| c.value.as_str()).collect()
+}
+
+#[test]
+fn semicolon_windows_1252_with_sep_line_and_crlf() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        &dir,
+        "de.csv",
+        b"sep=;\r\nKundennr;Name;Umsatz\r\n'02134;M\xfcller;1.234,56\r\n02135;K\xf6hler;12,5\r\n",
+    );
+    let (info, rows) = read(&p, &SourceOptions::default());
+    assert_eq!(info.delimiter, Some(';'));
+    assert_eq!(info.encoding.as_deref(), Some("windows-1252"));
+    assert_eq!(info.columns, ["Kundennr", "Name", "Umsatz"]);
+    assert_eq!(info.header_row, 2);
+    assert_eq!(values(&rows[0]), ["02134", "Müller", "1.234,56"]);
+    assert_eq!(rows[0].cells[0].raw(), "'02134");
+    assert_eq!(rows[0].line, 3);
+    assert_eq!(rows.len(), 2);
+}
+
+#[test]
+fn utf16_with_bom_tab_separated() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Email\tCity\r\na@b.de\tKöln\r\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    for u in text.encode_utf16() {
+        bytes.extend_from_slice(&u.to_le_bytes());
+    }
+    let p = write(&dir, "unicode.txt", &bytes);
+    let (info, rows) = read(&p, &SourceOptions::default());
+    assert_eq!(info.encoding.as_deref(), Some("UTF-16LE"));
+    assert_eq!(info.delimiter, Some('\t'));
+    assert_eq!(values(&rows[0]), ["a@b.de", "Köln"]);
+
+    let mut be = vec![0xFE, 0xFF];
+    for u in text.encode_utf16() {
+        be.extend_from_slice(&u.to_be_bytes());
+    }
+    let p = write(&dir, "be.txt", &be);
+    let (info, rows) = read(&p, &SourceOptions::default());
+    assert_eq!(info.encoding.as_deref(), Some("UTF-16BE"));
+    assert_eq!(values(&rows[0]), ["a@b.de", "Köln"]);
+}
+
+#[test]
+fn utf8_bom_pipes_quotes_and_lone_cr() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        &dir,
+        "p.csv",
+        "\u{feff}id|note\r1|\"a|b \"\"quoted\"\"\nsecond line\"\r2|plain\r".as_bytes(),
+    );
+    let (info, rows) = read(&p, &SourceOptions::default());
+    assert_eq!(info.columns, ["id", "note"]);
+    assert_eq!(info.delimiter, Some('|'));
+    assert_eq!(values(&rows[0]), ["1", "a|b \"quoted\"\nsecond line"]);
+    assert_eq!(values(&rows[1]), ["2", "plain"]);
+    assert_eq!((rows[0].line, rows[1].line), (2, 4));
+}
+
+#[test]
+fn report_export_title_filters_blank_rows_and_footer() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        &dir,
+        "report.csv",
+        b"Customer Report,,,\nFiltered By:,Country equals DE,,\n,,,\nId,Name,,Name\n1,Ann,x,Ann B\n,,,\n2,Bob,y\n3,Cy,z,w,extra\nTotal,3,,\n",
+    );
+    let (info, rows) = read(&p, &SourceOptions::default());
+    assert_eq!(info.header_row, 4);
+    assert_eq!(info.columns, ["Id", "Name", "Column C", "Name (2)"]);
+    assert_eq!(rows.len(), 4, "the empty row is skipped");
+    assert_eq!(rows[1].number, 2);
+    assert_eq!(rows[1].line, 7);
+    assert_eq!(
+        rows[1].notes,
+        [RowNote::TooFewFields {
+            expected: 4,
+            found: 3
+        }]
+    );
+    assert_eq!(rows[1].cells.len(), 4);
+    assert_eq!(
+        rows[2].notes,
+        [RowNote::TooManyFields {
+            expected: 4,
+            found: 5
+        }]
+    );
+    assert_eq!(rows[3].notes, [RowNote::LooksLikeFooter]);
+}
+
+#[test]
+fn overrides_for_header_delimiter_and_encoding() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(&dir, "o.csv", b"junk;line\na,b;c\n1,2;3\n");
+    let opts = SourceOptions {
+        header_row: Some(2),
+        delimiter: Some(b','),
+        encoding: Some("iso-8859-1".into()),
+        ..Default::default()
+    };
+    let (info, rows) = read(&p, &opts);
+    assert_eq!(info.columns, ["a", "b;c"]);
+    assert_eq!(info.header_row, 2);
+    assert_eq!(values(&rows[0]), ["1", "2;3"]);
+    assert!(
+        rows.iter()
+            .all(|r| r.cells.iter().all(|c| c.kind != CellKind::Error))
+    );
+}
+
+#[test]
+fn nfc_and_trim() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(&dir, "n.csv", "name\n  Mu\u{308}ller  \n".as_bytes());
+    let (_, rows) = read(&p, &SourceOptions::default());
+    assert_eq!(rows[0].cells[0].value, "Müller");
+    assert_eq!(rows[0].cells[0].raw(), "  Mu\u{308}ller  ");
+}
+
+#[test]
+fn bad_files_give_one_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope.csv");
+    let err = source::open(&missing, &SourceOptions::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("nope.csv"), "{err}");
+
+    let empty = write(&dir, "empty.csv", b"");
+    let err = source::open(&empty, &SourceOptions::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("empty"), "{err}");
+
+    let fake = write(&dir, "fake.xlsx", b"a,b\n1,2\n");
+    let err = source::open(&fake, &SourceOptions::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("rename it to .csv"), "{err}");
+
+    let html = write(
+        &dir,
+        "report.xls",
+        b"<html><table><tr><td>1</td></tr></table></html>",
+    );
+    let err = source::open(&html, &SourceOptions::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("web page"), "{err}");
+
+    let corrupt = write(&dir, "broken.xlsx", b"PK\x03\x04garbage");
+    let err = source::open(&corrupt, &SourceOptions::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("broken.xlsx") && err.contains("damaged"),
+        "{err}"
+    );
+}
+
+#[test]
+fn hostile_content_stays_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    // NUL bytes, invalid UTF-8 after a long valid prefix, an unclosed quote, a huge cell and many columns.
+    let mut bytes = b"a,b\nx\0y,2\n".to_vec();
+    bytes.extend(std::iter::repeat_n(b'z', 3_000_000));
+    bytes.extend_from_slice(b",3\n\"unclosed,4\n");
+    let p = write(&dir, "hostile.csv", &bytes);
+    let rows: Vec<_> = source::open(&p, &SourceOptions::default())
+        .unwrap()
+        .collect();
+    assert!(rows.iter().all(|r| r.is_ok()));
+    assert_eq!(rows.len(), 3);
+
+    let wide: String = (0..20_000)
+        .map(|i| format!("c{i}"))
+        .collect::<Vec<_>>()
+        .join(",")
+        + "\n1\n";
+    let p = write(&dir, "wide.csv", wide.as_bytes());
+    let (info, rows) = read(&p, &SourceOptions::default());
+    assert_eq!(info.columns.len(), 20_000);
+    assert_eq!(rows[0].cells.len(), 20_000);
+}
+
+#[test]
+fn demo_customers_read_cleanly() {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo/customers.csv");
+    let (info, rows) = read(&p, &SourceOptions::default());
+    assert_eq!(info.columns[0], "Customer Number");
+    assert_eq!(rows.len(), 200);
+    assert!(rows.iter().all(|r| r.notes.is_empty()));
+    assert!(rows[0].cells[0].value.starts_with('0'));
+}
