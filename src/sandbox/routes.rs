@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{MatchedPath, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -50,6 +50,8 @@ pub(crate) fn router(shared: Sh) -> Router {
         .merge(management)
         .merge(inspect)
         .fallback(not_found)
+        // A bulk of 1000 profiles with many attributes passes axum's 2 MB default; Talon.One takes it.
+        .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
         .layer(middleware::from_fn_with_state(shared.clone(), count))
         .with_state(shared)
 }
