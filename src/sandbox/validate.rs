@@ -564,3 +564,43 @@ fn check_cart_items(defs: &AttrIndex, v: Option<&Value>, p: &mut Problems) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn attribute_values_are_checked_by_type() {
+        assert!(value_fits(AttrType::Time, &json!("2024-01-31T10:00:00Z")));
+        assert!(!value_fits(AttrType::Time, &json!("2024-01-31")));
+        assert!(value_fits(AttrType::ListNumber, &json!([1, 2.5])));
+        assert!(!value_fits(AttrType::ListNumber, &json!([1, "2"])));
+        assert!(!value_fits(AttrType::Number, &json!("3")));
+        assert!(!value_fits(AttrType::Boolean, &json!("true")));
+        assert!(!value_fits(AttrType::String, &Value::Null));
+    }
+
+    #[test]
+    fn pointers_escape_attribute_names() {
+        let defs = AttrIndex::new(crate::talon::attributes::builtin());
+        let err = profile_update(&defs, json!({"attributes": {"a/b~c": 1}})).unwrap_err();
+        assert_eq!(
+            err.errors[0].source.pointer.as_deref(),
+            Some("/attributes/a~1b~0c")
+        );
+    }
+
+    #[test]
+    fn latency_flag_parses_fixed_and_ranges() {
+        use std::time::Duration;
+        let ms = Duration::from_millis;
+        assert_eq!(crate::sandbox::parse_latency("50"), Ok((ms(50), ms(50))));
+        assert_eq!(
+            crate::sandbox::parse_latency("20..200"),
+            Ok((ms(20), ms(200)))
+        );
+        assert!(crate::sandbox::parse_latency("200..20").is_err());
+        assert!(crate::sandbox::parse_latency("fast").is_err());
+    }
+}
