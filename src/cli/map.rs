@@ -9,7 +9,7 @@ use anyhow::Context;
 
 use crate::exit::{CmdResult, Exit, OK};
 use crate::mapping::suggest::{Suggestions, confidence_word, suggest};
-use crate::mapping::{Catalog, Target};
+use crate::mapping::{Catalog, Mapping, Target};
 use crate::source::SourceOptions;
 use crate::text::for_terminal;
 
@@ -95,7 +95,7 @@ pub fn run(args: Args) -> CmdResult {
         samples.push(row.cells.into_iter().map(|c| c.value).collect::<Vec<_>>());
     }
 
-    let catalog = load_catalog()?;
+    let catalog = load_catalog(None)?;
     let found = suggest(&columns, &samples, target, &catalog);
 
     if args.json {
@@ -146,8 +146,8 @@ pub fn run(args: Args) -> CmdResult {
 }
 
 /// Built-in attributes, plus the account's custom attributes when `TALON_MANAGEMENT_KEY` and
-/// `TALON_BASE_URL` are set.
-fn load_catalog() -> Result<Catalog, Exit> {
+/// `TALON_BASE_URL` are set, plus what `mapping` declares (the admin's declaration wins).
+pub(crate) fn load_catalog(mapping: Option<&Mapping>) -> Result<Catalog, Exit> {
     let mut catalog = Catalog::builtin();
     let fetched = crate::talon::management::fetch_from_env().map_err(|e| {
         let code = if e.is_connection() {
@@ -167,6 +167,9 @@ fn load_catalog() -> Result<Catalog, Exit> {
             fetched.len()
         );
         catalog.extend(fetched);
+    }
+    if let Some(m) = mapping {
+        catalog.declare(m);
     }
     Ok(catalog)
 }

@@ -182,10 +182,7 @@ fn is_email(v: &str) -> bool {
 
 /// Dates as exports write them: `2021-03-04`, `04.03.2021`, `3/4/21`, `2021/03/04`, optionally with a time.
 fn is_date(v: &str) -> bool {
-    let date = v
-        .split([' ', 'T'])
-        .next()
-        .unwrap_or_default();
+    let date = v.split([' ', 'T']).next().unwrap_or_default();
     let parts: Vec<&str> = date.split(['-', '.', '/']).collect();
     if parts.len() != 3
         || parts
