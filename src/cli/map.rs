@@ -110,7 +110,10 @@ pub fn run(args: Args) -> CmdResult {
     };
     let mut mapping = found.to_mapping(file_in_mapping);
     mapping.source.sheet = args.sheet.clone().or(reader.info.sheet.clone());
-    mapping.source.header_row = args.header_row;
+    // A detected header below row 1 is written down, so later runs read the file the same way.
+    mapping.source.header_row = args
+        .header_row
+        .or((reader.info.header_row > 1).then_some(reader.info.header_row));
     mapping.source.delimiter = args.delimiter.clone();
     let header = format!(
         "Mapping suggested by `talon-import map` from {} ({} columns, {} sample rows).\n\
