@@ -144,29 +144,10 @@ pub fn classify(v: &str) -> ValueKind {
     ValueKind::Text
 }
 
+#[rustfmt::skip]
 const BOOL_WORDS: &[&str] = &[
-    "yes",
-    "no",
-    "true",
-    "false",
-    "y",
-    "n",
-    "ja",
-    "nein",
-    "wahr",
-    "falsch",
-    "oui",
-    "non",
-    "si",
-    "sí",
-    "vrai",
-    "faux",
-    "verdadero",
-    "falso",
-    "nee",
-    "waar",
-    "onwaar",
-    "x",
+    "yes", "no", "true", "false", "y", "n", "ja", "nein", "wahr", "falsch", "oui", "non", "si", "sí", "vrai",
+    "faux", "verdadero", "falso", "nee", "waar", "onwaar", "x",
 ];
 
 fn is_email(v: &str) -> bool {
@@ -974,768 +955,244 @@ fn attribute_slot(slot: Slot, name: &str, title: &str, kind: AttrType) -> SlotDe
     }
 }
 
+#[rustfmt::skip]
 const CUSTOMER_ID: &[&str] = &[
-    "customer id",
-    "customer no",
-    "customer number",
-    "customer nr",
-    "customer code",
-    "customer ref",
-    "customer reference",
-    "client id",
-    "client number",
-    "member id",
-    "member number",
-    "membership number",
-    "user id",
-    "account id",
-    "account number",
-    "integration id",
-    "profile id",
-    "contact id",
-    "kundennummer",
-    "kunden nr",
-    "kundennr",
-    "kunden id",
-    "kundenid",
-    "kd nr",
-    "mitgliedsnummer",
-    "numero client",
-    "numéro de client",
-    "id client",
-    "code client",
-    "numero de cliente",
-    "id cliente",
-    "id de cliente",
-    "klantnummer",
-    "klant id",
-    "klantnr",
-    "codice cliente",
-    "numero cliente",
-    "customer",
+    "customer id", "customer no", "customer number", "customer nr", "customer code", "customer ref",
+    "customer reference", "client id", "client number", "member id", "member number", "membership number",
+    "user id", "account id", "account number", "integration id", "profile id", "contact id", "kundennummer",
+    "kunden nr", "kundennr", "kunden id", "kundenid", "kd nr", "mitgliedsnummer", "numero client",
+    "numéro de client", "id client", "code client", "numero de cliente", "id cliente", "id de cliente",
+    "klantnummer", "klant id", "klantnr", "codice cliente", "numero cliente", "customer",
 ];
 
+#[rustfmt::skip]
 const ORDER_ID: &[&str] = &[
-    "order id",
-    "order number",
-    "order no",
-    "order nr",
-    "order",
-    "order name",
-    "order reference",
-    "order ref",
-    "transaction id",
-    "transaction number",
-    "session id",
-    "receipt number",
-    "receipt id",
-    "bestellnummer",
-    "bestell nr",
-    "bestellnr",
-    "bestellung",
-    "auftragsnummer",
-    "auftrags nr",
-    "auftrag",
-    "belegnummer",
-    "bonnummer",
-    "numero de commande",
-    "numéro de commande",
-    "commande",
-    "id commande",
-    "numero de pedido",
-    "número de pedido",
-    "pedido",
-    "id pedido",
-    "ordernummer",
-    "bestelnummer",
-    "numero ordine",
-    "ordine",
+    "order id", "order number", "order no", "order nr", "order", "order name", "order reference", "order ref",
+    "transaction id", "transaction number", "session id", "receipt number", "receipt id", "bestellnummer",
+    "bestell nr", "bestellnr", "bestellung", "auftragsnummer", "auftrags nr", "auftrag", "belegnummer",
+    "bonnummer", "numero de commande", "numéro de commande", "commande", "id commande", "numero de pedido",
+    "número de pedido", "pedido", "id pedido", "ordernummer", "bestelnummer", "numero ordine", "ordine",
     "id ordine",
 ];
 
+#[rustfmt::skip]
 const SHIPPING_COST: &[&str] = &[
-    "shipping",
-    "shipping cost",
-    "shipping costs",
-    "shipping price",
-    "shipping fee",
-    "shipping amount",
-    "shipping total",
-    "delivery cost",
-    "delivery fee",
-    "delivery charge",
-    "freight",
-    "postage",
-    "versand",
-    "versandkosten",
-    "lieferkosten",
-    "porto",
-    "frais de port",
-    "frais de livraison",
-    "livraison",
-    "gastos de envio",
-    "envio",
-    "verzendkosten",
-    "spese di spedizione",
-    "spedizione",
+    "shipping", "shipping cost", "shipping costs", "shipping price", "shipping fee", "shipping amount",
+    "shipping total", "delivery cost", "delivery fee", "delivery charge", "freight", "postage", "versand",
+    "versandkosten", "lieferkosten", "porto", "frais de port", "frais de livraison", "livraison",
+    "gastos de envio", "envio", "verzendkosten", "spese di spedizione", "spedizione",
 ];
 
+#[rustfmt::skip]
 const CART_SKU: &[&str] = &[
-    "lineitem sku",
-    "line item sku",
-    "item sku",
-    "product sku",
-    "variant sku",
-    "sku",
-    "article number",
-    "article no",
-    "item number",
-    "item no",
-    "product code",
-    "product id",
-    "item code",
-    "ean",
-    "gtin",
-    "artikelnummer",
-    "artikel nr",
-    "artikelnr",
-    "art nr",
-    "produktnummer",
-    "reference",
-    "référence produit",
-    "referencia",
-    "artikelnummer",
-    "codice articolo",
-    "codice prodotto",
+    "lineitem sku", "line item sku", "item sku", "product sku", "variant sku", "sku", "article number",
+    "article no", "item number", "item no", "product code", "product id", "item code", "ean", "gtin",
+    "artikelnummer", "artikel nr", "artikelnr", "art nr", "produktnummer", "reference", "référence produit",
+    "referencia", "artikelnummer", "codice articolo", "codice prodotto",
 ];
 
+#[rustfmt::skip]
 const CART_QUANTITY: &[&str] = &[
-    "lineitem quantity",
-    "line item quantity",
-    "item quantity",
-    "quantity",
-    "qty",
-    "units",
-    "menge",
-    "anzahl",
-    "stuck",
-    "stückzahl",
-    "quantite",
-    "quantité",
-    "cantidad",
-    "aantal",
-    "quantita",
-    "quantità",
+    "lineitem quantity", "line item quantity", "item quantity", "quantity", "qty", "units", "menge", "anzahl",
+    "stuck", "stückzahl", "quantite", "quantité", "cantidad", "aantal", "quantita", "quantità",
 ];
 
+#[rustfmt::skip]
 const CART_PRICE: &[&str] = &[
-    "lineitem price",
-    "line item price",
-    "item price",
-    "unit price",
-    "price",
-    "price per unit",
-    "preis",
-    "einzelpreis",
-    "stuckpreis",
-    "stückpreis",
-    "prix",
-    "prix unitaire",
-    "precio",
-    "precio unitario",
-    "prijs",
-    "stukprijs",
-    "prezzo",
-    "prezzo unitario",
+    "lineitem price", "line item price", "item price", "unit price", "price", "price per unit", "preis",
+    "einzelpreis", "stuckpreis", "stückpreis", "prix", "prix unitaire", "precio", "precio unitario", "prijs",
+    "stukprijs", "prezzo", "prezzo unitario",
 ];
 
+#[rustfmt::skip]
 const CART_NAME: &[&str] = &[
-    "lineitem name",
-    "line item name",
-    "item name",
-    "product name",
-    "product title",
-    "product",
-    "item",
-    "produkt",
-    "produktname",
-    "artikel",
-    "artikelname",
-    "artikelbezeichnung",
-    "bezeichnung",
-    "nom du produit",
-    "produit",
-    "article",
-    "producto",
-    "nombre del producto",
-    "productnaam",
-    "nome prodotto",
-    "prodotto",
+    "lineitem name", "line item name", "item name", "product name", "product title", "product", "item",
+    "produkt", "produktname", "artikel", "artikelname", "artikelbezeichnung", "bezeichnung", "nom du produit",
+    "produit", "article", "producto", "nombre del producto", "productnaam", "nome prodotto", "prodotto",
 ];
 
+#[rustfmt::skip]
 const CART_CATEGORY: &[&str] = &[
-    "lineitem category",
-    "line item category",
-    "category",
-    "product category",
-    "product type",
-    "item category",
-    "kategorie",
-    "produktkategorie",
-    "warengruppe",
-    "catégorie",
-    "categorie",
-    "categoria",
+    "lineitem category", "line item category", "category", "product category", "product type",
+    "item category", "kategorie", "produktkategorie", "warengruppe", "catégorie", "categorie", "categoria",
     "categoría",
 ];
 
+#[rustfmt::skip]
 const ORDER_TOTAL: &[&str] = &[
-    "total",
-    "order total",
-    "grand total",
-    "total amount",
-    "order amount",
-    "amount",
-    "total price",
-    "gesamt",
-    "gesamtbetrag",
-    "gesamtsumme",
-    "summe",
-    "betrag",
-    "bestellwert",
-    "montant",
-    "montant total",
-    "total ttc",
-    "importe",
-    "importe total",
-    "totaal",
-    "totaalbedrag",
-    "totale",
-    "importo",
+    "total", "order total", "grand total", "total amount", "order amount", "amount", "total price", "gesamt",
+    "gesamtbetrag", "gesamtsumme", "summe", "betrag", "bestellwert", "montant", "montant total", "total ttc",
+    "importe", "importe total", "totaal", "totaalbedrag", "totale", "importo",
 ];
 
+#[rustfmt::skip]
 const FIRST_NAME: &[&str] = &[
-    "first name",
-    "firstname",
-    "given name",
-    "forename",
-    "vorname",
-    "prenom",
-    "prénom",
-    "nombre",
-    "voornaam",
+    "first name", "firstname", "given name", "forename", "vorname", "prenom", "prénom", "nombre", "voornaam",
     "nome",
 ];
 
+#[rustfmt::skip]
 const LAST_NAME: &[&str] = &[
-    "last name",
-    "lastname",
-    "surname",
-    "family name",
-    "nachname",
-    "familienname",
-    "nom",
-    "nom de famille",
-    "apellido",
-    "apellidos",
-    "achternaam",
-    "cognome",
+    "last name", "lastname", "surname", "family name", "nachname", "familienname", "nom", "nom de famille",
+    "apellido", "apellidos", "achternaam", "cognome",
 ];
 
 /// Extra names of built-in attributes (the attribute's own name and title always count).
+#[rustfmt::skip]
 const SYNONYMS: &[(&str, &[&str])] = &[
-    (
-        "Name",
-        &[
-            "full name",
-            "name",
-            "customer name",
-            "kundenname",
-            "vollständiger name",
-            "nom complet",
-            "nombre completo",
-            "volledige naam",
-            "naam",
-            "nome completo",
-            "contact name",
-        ],
-    ),
-    (
-        "Email",
-        &[
-            "email",
-            "email address",
-            "e-mail-adresse",
-            "mail",
-            "mail address",
-            "customer email",
-            "courriel",
-            "adresse email",
-            "correo",
-            "correo electronico",
-            "emailadres",
-            "indirizzo email",
-        ],
-    ),
-    (
-        "Phone",
-        &[
-            "phone",
-            "phone number",
-            "telephone",
-            "tel",
-            "telefon",
-            "telefonnummer",
-            "mobile",
-            "mobile phone",
-            "mobile number",
-            "mobil",
-            "handy",
-            "handynummer",
-            "cell",
-            "cell phone",
-            "téléphone",
-            "portable",
-            "telefono",
-            "teléfono",
-            "movil",
-            "telefoonnummer",
-            "cellulare",
-        ],
-    ),
-    (
-        "Title",
-        &[
-            "salutation",
-            "anrede",
-            "civilité",
-            "tratamiento",
-            "aanhef",
-            "titolo",
-        ],
-    ),
-    (
-        "Gender",
-        &[
-            "gender",
-            "sex",
-            "geschlecht",
-            "genre",
-            "sexe",
-            "sexo",
-            "género",
-            "geslacht",
-            "sesso",
-        ],
-    ),
-    (
-        "BirthDate",
-        &[
-            "birth date",
-            "birthday",
-            "date of birth",
-            "dob",
-            "born",
-            "geburtsdatum",
-            "geburtstag",
-            "date de naissance",
-            "fecha de nacimiento",
-            "geboortedatum",
-            "data di nascita",
-        ],
-    ),
-    (
-        "SignupDate",
-        &[
-            "signup",
-            "sign up",
-            "signup date",
-            "signed up",
-            "created",
-            "created at",
-            "creation date",
-            "date created",
-            "registered",
-            "registered at",
-            "registration date",
-            "registration",
-            "member since",
-            "customer since",
-            "joined",
-            "date joined",
-            "anmeldedatum",
-            "registrierungsdatum",
-            "registriert",
-            "registriert am",
-            "erstellt",
-            "erstellt am",
-            "angelegt am",
-            "kunde seit",
-            "date d'inscription",
-            "inscription",
-            "date de création",
-            "fecha de registro",
-            "fecha de alta",
-            "alta",
-            "aangemaakt",
-            "registratiedatum",
-            "data di registrazione",
-            "iscrizione",
-        ],
-    ),
-    (
-        "Address1",
-        &[
-            "address",
-            "address1",
-            "address line 1",
-            "street",
-            "street address",
-            "street 1",
-            "strasse",
-            "straße",
-            "straße und hausnummer",
-            "anschrift",
-            "adresse",
-            "rue",
-            "calle",
-            "direccion",
-            "dirección",
-            "straat",
-            "adres",
-            "indirizzo",
-            "via",
-        ],
-    ),
-    (
-        "Address2",
-        &[
-            "address2",
-            "address line 2",
-            "street 2",
-            "adresszusatz",
-            "complément d'adresse",
-            "adresse 2",
-        ],
-    ),
-    (
-        "City",
-        &[
-            "city",
-            "town",
-            "ort",
-            "stadt",
-            "wohnort",
-            "ville",
-            "ciudad",
-            "localidad",
-            "stad",
-            "plaats",
-            "woonplaats",
-            "città",
-            "citta",
-        ],
-    ),
-    (
-        "PostCode",
-        &[
-            "postcode",
-            "post code",
-            "postal code",
-            "zip",
-            "zip code",
-            "zipcode",
-            "plz",
-            "postleitzahl",
-            "code postal",
-            "cp",
-            "código postal",
-            "codigo postal",
-            "cap",
-        ],
-    ),
-    (
-        "Region",
-        &[
-            "region",
-            "state",
-            "province",
-            "province code",
-            "state code",
-            "county",
-            "bundesland",
-            "provinz",
-            "kanton",
-            "département",
-            "provincia",
-            "estado",
-            "provincie",
-        ],
-    ),
-    (
-        "Country",
-        &[
-            "country",
-            "country code",
-            "land",
-            "pays",
-            "pais",
-            "país",
-            "paese",
-            "nation",
-            "landcode",
-            "ländercode",
-        ],
-    ),
-    (
-        "Company",
-        &[
-            "company",
-            "company name",
-            "organization",
-            "organisation",
-            "firma",
-            "firmenname",
-            "unternehmen",
-            "société",
-            "entreprise",
-            "empresa",
-            "bedrijf",
-            "azienda",
-            "business name",
-        ],
-    ),
-    (
-        "Language",
-        &[
-            "language",
-            "locale",
-            "preferred language",
-            "sprache",
-            "langue",
-            "idioma",
-            "taal",
-            "lingua",
-        ],
-    ),
-    (
-        "ReferralCode",
-        &[
-            "referral code",
-            "referral",
-            "referred by",
-            "empfehlungscode",
-            "werbecode",
-            "code de parrainage",
-            "código de referido",
-        ],
-    ),
-    (
-        "BillingName",
-        &[
-            "billing name",
-            "bill to name",
-            "rechnungsname",
-            "name rechnungsadresse",
-            "nom de facturation",
-        ],
-    ),
-    (
-        "BillingAddress1",
-        &[
-            "billing address",
-            "billing street",
-            "billing address1",
-            "billing address line 1",
-            "rechnungsadresse",
-            "rechnungsstrasse",
-            "adresse de facturation",
-        ],
-    ),
-    (
-        "BillingAddress2",
-        &["billing address2", "billing address line 2"],
-    ),
-    (
-        "BillingCity",
-        &[
-            "billing city",
-            "billing town",
-            "rechnungsort",
-            "rechnungsstadt",
-            "ville de facturation",
-        ],
-    ),
-    (
-        "BillingPostalCode",
-        &[
-            "billing zip",
-            "billing postcode",
-            "billing post code",
-            "billing postal code",
-            "billing zip code",
-            "rechnungs plz",
-            "rechnungspostleitzahl",
-        ],
-    ),
-    (
-        "BillingCountry",
-        &[
-            "billing country",
-            "billing country code",
-            "rechnungsland",
-            "pays de facturation",
-        ],
-    ),
-    (
-        "ShippingName",
-        &[
-            "shipping name",
-            "ship to name",
-            "delivery name",
-            "lieferadresse name",
-            "nom de livraison",
-        ],
-    ),
-    (
-        "ShippingAddress1",
-        &[
-            "shipping address",
-            "shipping street",
-            "shipping address1",
-            "shipping address line 1",
-            "delivery address",
-            "lieferadresse",
-            "lieferstrasse",
-            "adresse de livraison",
-        ],
-    ),
-    (
-        "ShippingAddress2",
-        &["shipping address2", "shipping address line 2"],
-    ),
-    (
-        "ShippingCity",
-        &[
-            "shipping city",
-            "delivery city",
-            "lieferort",
-            "lieferstadt",
-            "ville de livraison",
-        ],
-    ),
-    (
-        "ShippingPostalCode",
-        &[
-            "shipping zip",
-            "shipping postcode",
-            "shipping post code",
-            "shipping postal code",
-            "shipping zip code",
-            "delivery zip",
-            "liefer plz",
-            "lieferpostleitzahl",
-        ],
-    ),
-    (
-        "ShippingCountry",
-        &[
-            "shipping country",
-            "shipping country code",
-            "delivery country",
-            "lieferland",
-            "pays de livraison",
-        ],
-    ),
-    (
-        "ShippingMethod",
-        &[
-            "shipping method",
-            "shipping type",
-            "delivery method",
-            "carrier",
-            "versandart",
-            "versandmethode",
-            "lieferart",
-            "mode de livraison",
-            "método de envío",
-        ],
-    ),
-    (
-        "PaymentMethod",
-        &[
-            "payment method",
-            "payment",
-            "payment type",
-            "zahlungsart",
-            "zahlungsmethode",
-            "zahlweise",
-            "mode de paiement",
-            "moyen de paiement",
-            "método de pago",
-            "metodo de pago",
-            "betaalmethode",
-            "metodo di pagamento",
-        ],
-    ),
-    (
-        "Currency",
-        &[
-            "currency",
-            "currency code",
-            "währung",
-            "devise",
-            "monnaie",
-            "moneda",
-            "valuta",
-        ],
-    ),
-    (
-        "OrderDate",
-        &[
-            "order date",
-            "ordered at",
-            "created",
-            "created at",
-            "purchase date",
-            "bestelldatum",
-            "datum",
-            "bestellt am",
-            "auftragsdatum",
-            "date de commande",
-            "fecha del pedido",
-            "besteldatum",
-            "orderdatum",
-            "data ordine",
-        ],
-    ),
-    (
-        "StoreCode",
-        &[
-            "store",
-            "store code",
-            "store id",
-            "shop",
-            "shop id",
-            "location",
-            "branch",
-            "filiale",
-            "filialnummer",
-            "magasin",
-            "tienda",
-            "winkel",
-            "negozio",
-        ],
-    ),
+    ("Name", &[
+        "full name", "name", "customer name", "kundenname", "vollständiger name", "nom complet",
+        "nombre completo", "volledige naam", "naam", "nome completo", "contact name"
+    ]),
+    ("Email", &[
+        "email", "email address", "e-mail-adresse", "mail", "mail address", "customer email", "courriel",
+        "adresse email", "correo", "correo electronico", "emailadres", "indirizzo email"
+    ]),
+    ("Phone", &[
+        "phone", "phone number", "telephone", "tel", "telefon", "telefonnummer", "mobile", "mobile phone",
+        "mobile number", "mobil", "handy", "handynummer", "cell", "cell phone", "téléphone", "portable",
+        "telefono", "teléfono", "movil", "telefoonnummer", "cellulare"
+    ]),
+    ("Title", &[
+        "salutation", "anrede", "civilité", "tratamiento", "aanhef", "titolo"
+    ]),
+    ("Gender", &[
+        "gender", "sex", "geschlecht", "genre", "sexe", "sexo", "género", "geslacht", "sesso"
+    ]),
+    ("BirthDate", &[
+        "birth date", "birthday", "date of birth", "dob", "born", "geburtsdatum", "geburtstag",
+        "date de naissance", "fecha de nacimiento", "geboortedatum", "data di nascita"
+    ]),
+    ("SignupDate", &[
+        "signup", "sign up", "signup date", "signed up", "created", "created at", "creation date",
+        "date created", "registered", "registered at", "registration date", "registration", "member since",
+        "customer since", "joined", "date joined", "anmeldedatum", "registrierungsdatum", "registriert",
+        "registriert am", "erstellt", "erstellt am", "angelegt am", "kunde seit", "date d'inscription",
+        "inscription", "date de création", "fecha de registro", "fecha de alta", "alta", "aangemaakt",
+        "registratiedatum", "data di registrazione", "iscrizione"
+    ]),
+    ("Address1", &[
+        "address", "address1", "address line 1", "street", "street address", "street 1", "strasse", "straße",
+        "straße und hausnummer", "anschrift", "adresse", "rue", "calle", "direccion", "dirección", "straat",
+        "adres", "indirizzo", "via"
+    ]),
+    ("Address2", &[
+        "address2", "address line 2", "street 2", "adresszusatz", "complément d'adresse", "adresse 2"
+    ]),
+    ("City", &[
+        "city", "town", "ort", "stadt", "wohnort", "ville", "ciudad", "localidad", "stad", "plaats",
+        "woonplaats", "città", "citta"
+    ]),
+    ("PostCode", &[
+        "postcode", "post code", "postal code", "zip", "zip code", "zipcode", "plz", "postleitzahl",
+        "code postal", "cp", "código postal", "codigo postal", "cap"
+    ]),
+    ("Region", &[
+        "region", "state", "province", "province code", "state code", "county", "bundesland", "provinz",
+        "kanton", "département", "provincia", "estado", "provincie"
+    ]),
+    ("Country", &[
+        "country", "country code", "land", "pays", "pais", "país", "paese", "nation", "landcode",
+        "ländercode"
+    ]),
+    ("Company", &[
+        "company", "company name", "organization", "organisation", "firma", "firmenname", "unternehmen",
+        "société", "entreprise", "empresa", "bedrijf", "azienda", "business name"
+    ]),
+    ("Language", &[
+        "language", "locale", "preferred language", "sprache", "langue", "idioma", "taal", "lingua"
+    ]),
+    ("ReferralCode", &[
+        "referral code", "referral", "referred by", "empfehlungscode", "werbecode", "code de parrainage",
+        "código de referido"
+    ]),
+    ("BillingName", &[
+        "billing name", "bill to name", "rechnungsname", "name rechnungsadresse", "nom de facturation"
+    ]),
+    ("BillingAddress1", &[
+        "billing address", "billing street", "billing address1", "billing address line 1", "rechnungsadresse",
+        "rechnungsstrasse", "adresse de facturation"
+    ]),
+    ("BillingAddress2", &[
+        "billing address2", "billing address line 2"
+    ]),
+    ("BillingCity", &[
+        "billing city", "billing town", "rechnungsort", "rechnungsstadt", "ville de facturation"
+    ]),
+    ("BillingPostalCode", &[
+        "billing zip", "billing postcode", "billing post code", "billing postal code", "billing zip code",
+        "rechnungs plz", "rechnungspostleitzahl"
+    ]),
+    ("BillingCountry", &[
+        "billing country", "billing country code", "rechnungsland", "pays de facturation"
+    ]),
+    ("ShippingName", &[
+        "shipping name", "ship to name", "delivery name", "lieferadresse name", "nom de livraison"
+    ]),
+    ("ShippingAddress1", &[
+        "shipping address", "shipping street", "shipping address1", "shipping address line 1",
+        "delivery address", "lieferadresse", "lieferstrasse", "adresse de livraison"
+    ]),
+    ("ShippingAddress2", &[
+        "shipping address2", "shipping address line 2"
+    ]),
+    ("ShippingCity", &[
+        "shipping city", "delivery city", "lieferort", "lieferstadt", "ville de livraison"
+    ]),
+    ("ShippingPostalCode", &[
+        "shipping zip", "shipping postcode", "shipping post code", "shipping postal code",
+        "shipping zip code", "delivery zip", "liefer plz", "lieferpostleitzahl"
+    ]),
+    ("ShippingCountry", &[
+        "shipping country", "shipping country code", "delivery country", "lieferland", "pays de livraison"
+    ]),
+    ("ShippingMethod", &[
+        "shipping method", "shipping type", "delivery method", "carrier", "versandart", "versandmethode",
+        "lieferart", "mode de livraison", "método de envío"
+    ]),
+    ("PaymentMethod", &[
+        "payment method", "payment", "payment type", "zahlungsart", "zahlungsmethode", "zahlweise",
+        "mode de paiement", "moyen de paiement", "método de pago", "metodo de pago", "betaalmethode",
+        "metodo di pagamento"
+    ]),
+    ("Currency", &[
+        "currency", "currency code", "währung", "devise", "monnaie", "moneda", "valuta"
+    ]),
+    ("OrderDate", &[
+        "order date", "ordered at", "created", "created at", "purchase date", "bestelldatum", "datum",
+        "bestellt am", "auftragsdatum", "date de commande", "fecha del pedido", "besteldatum", "orderdatum",
+        "data ordine"
+    ]),
+    ("Color", &[
+        "colour", "color name", "farbe", "couleur", "kleur", "colore"
+    ]),
+    ("Size", &[
+        "grosse", "größe", "taille", "talla", "maat", "taglia"
+    ]),
+    ("Brand", &[
+        "brand name", "marke", "marque", "marca", "merk"
+    ]),
+    ("Material", &[
+        "fabric", "stoff", "matière", "tejido", "materiaal", "materiale"
+    ]),
+    ("StoreCode", &[
+        "store", "store code", "store id", "shop", "shop id", "location", "branch", "filiale", "filialnummer",
+        "magasin", "tienda", "winkel", "negozio"
+    ]),
 ];
 
 /// Names that usually, but not always, mean the attribute (a payment date is near the order date).
+#[rustfmt::skip]
 const WEAK_SYNONYMS: &[(&str, &[&str])] = &[
-    (
-        "OrderDate",
-        &["date", "paid at", "processed at", "datum", "fecha"],
-    ),
-    ("SignupDate", &["first order", "first order date"]),
+    ("OrderDate", &[
+        "date", "paid at", "processed at", "datum", "fecha"
+    ]),
+    ("SignupDate", &[
+        "first order", "first order date"
+    ]),
+    ("Brand", &[
+        "vendor", "manufacturer", "hersteller", "fabricant", "fabricante"
+    ]),
 ];
 
 impl Suggestions {
