@@ -454,3 +454,26 @@ fn column_names_cannot_break_out_of_comments() {
     let back = Mapping::from_toml(&text, Path::new("m.toml")).unwrap();
     assert_eq!(back.target, Target::Profiles);
 }
+
+#[test]
+fn alternatives_list_other_fits_for_the_wizard() {
+    let found = run(
+        &["Customer ID", "Shipping City", "Billing City"],
+        &[&["1", "Berlin", "Hamburg"]],
+        Target::Sessions,
+    );
+    let alts: Vec<String> = found
+        .alternatives_for("Shipping City")
+        .map(|a| a.slot.key())
+        .collect();
+    assert_eq!(
+        alts.first().map(String::as_str),
+        Some("attributes.ShippingCity")
+    );
+    assert!(alts.len() <= 3);
+    assert!(
+        found
+            .alternatives_for("Shipping City")
+            .all(|a| a.confidence >= 0.4 && !a.reason.is_empty())
+    );
+}

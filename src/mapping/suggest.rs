@@ -307,6 +307,18 @@ pub struct Suggestions {
     pub suggestions: Vec<Suggestion>,
     pub unmatched: Vec<Unmatched>,
     pub profiles: Vec<ColumnProfile>,
+    /// For the wizard's "map this column to…" list: per column, up to three acceptable slots, best first
+    /// (whether or not they were chosen).
+    pub alternatives: Vec<Alternative>,
+}
+
+/// One acceptable (column, slot) pair with its confidence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alternative {
+    pub column: String,
+    pub slot: Slot,
+    pub confidence: f64,
+    pub reason: String,
 }
 
 /// Suggests a mapping for `columns`, looking at `samples` (rows of cells in column order; short rows are
@@ -362,6 +374,21 @@ pub fn suggest(
     }
     // Stable sort keeps column order among equals; slot order breaks ties (specific slots come first).
     candidates.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.1.cmp(&b.1)));
+    let mut alternatives: Vec<Alternative> = vec![];
+    for (ci, si, score, reason) in &candidates {
+        let taken = alternatives
+            .iter()
+            .filter(|a| a.column == columns[*ci])
+            .count();
+        if taken < 3 && *score >= MIN_CONFIDENCE * 0.8 {
+            alternatives.push(Alternative {
+                column: columns[*ci].clone(),
+                slot: slots[*si].slot.clone(),
+                confidence: round2(*score),
+                reason: reason.clone(),
+            });
+        }
+    }
 
     let mut used_col = vec![false; columns.len()];
     let mut used_slot = vec![false; slots.len()];
@@ -464,6 +491,7 @@ pub fn suggest(
         suggestions: chosen.into_iter().map(|(_, s)| s).collect(),
         unmatched,
         profiles,
+        alternatives,
     }
 }
 
@@ -1196,6 +1224,14 @@ const WEAK_SYNONYMS: &[(&str, &[&str])] = &[
 ];
 
 impl Suggestions {
+    /// The acceptable slots for one column, best first (for a picker).
+    pub fn alternatives_for<'a>(
+        &'a self,
+        column: &'a str,
+    ) -> impl Iterator<Item = &'a Alternative> {
+        self.alternatives.iter().filter(move |a| a.column == column)
+    }
+
     /// The suggestion for a slot, if any.
     pub fn get(&self, slot: &Slot) -> Option<&Suggestion> {
         self.suggestions.iter().find(|s| &s.slot == slot)
