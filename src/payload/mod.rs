@@ -7,6 +7,8 @@
 //! - profiles' bodies are `{"attributes": {...}}` for `PUT /v2/customer_profiles/{id}`; the engine turns them
 //!   into bulk items `{"integrationId": id, "attributes": {...}}` itself.
 
+pub mod render;
+
 use serde::Serialize;
 
 /// One HTTP request, exactly as it will be sent (minus auth and query flags such as `dry`).
