@@ -1,1 +1,434 @@
-//! Value conversion by attribute type: numbers, booleans, times, lists, templates and constants.
+//! Value conversion by attribute type: numbers, booleans, times, lists. Strict and explainable: a value that
+//! does not convert is an error naming the value and the expected type, never a silent guess. Day/month order
+//! of slash dates is decided over the whole column by the caller ([`DateOrder`]); a value that stays ambiguous
+//! is reported as `ambiguous_date`.
+
+use jiff::civil::{Date, DateTime};
+use jiff::tz::TimeZone;
+use serde_json::Value;
+
+use super::FieldSpec;
+use crate::source::CellKind;
+use crate::talon::attributes::AttrType;
+
+/// Why one value did not convert: a machine-readable kind and a sentence for a person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConvError {
+    pub kind: &'static str,
+    pub message: String,
+}
+
+fn err(kind: &'static str, message: String) -> ConvError {
+    ConvError { kind, message }
+}
+
+/// How `a/b/yyyy` dates are read: decided from the `format`, or from the whole column (a value whose first
+/// part is > 12 settles day-first, second part > 12 settles month-first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateOrder {
+    Unknown,
+    DayFirst,
+    MonthFirst,
+    /// The column holds both kinds of evidence: every ambiguous value is an error.
+    Conflicting,
+}
+
+/// Evidence one value gives about day/month order: `(day_first, month_first)`.
+pub fn date_order_evidence(value: &str) -> (bool, bool) {
+    match split_numeric_date(value) {
+        Some((a, b, _, _)) => (a > 12 && b <= 12, b > 12 && a <= 12),
+        None => (false, false),
+    }
+}
+
+/// Converts one non-empty value. `cell` is what the source detected (Excel dates arrive as ISO text).
+pub fn convert(
+    value: &str,
+    cell: CellKind,
+    kind: AttrType,
+    spec: &FieldSpec,
+    order: DateOrder,
+) -> Result<Value, ConvError> {
+    if cell == CellKind::Error {
+        return Err(err(
+            "error_cell",
+            format!("the cell holds the spreadsheet error \"{value}\"; fix it in the file"),
+        ));
+    }
+    match kind {
+        AttrType::String | AttrType::Location => Ok(Value::String(value.to_string())),
+        AttrType::Number => number(value).map(num_value),
+        AttrType::Boolean => boolean(value, spec).map(Value::Bool),
+        AttrType::Time => time(value, spec, order).map(Value::String),
+        AttrType::ListString
+        | AttrType::ListNumber
+        | AttrType::ListTime
+        | AttrType::ListLocation => {
+            let sep = spec.separator.as_deref().unwrap_or(",");
+            let skip_empty = spec.skip_empty.unwrap_or(true);
+            let mut out = vec![];
+            for item in value.split(sep).map(str::trim) {
+                if item.is_empty() && skip_empty {
+                    continue;
+                }
+                out.push(match kind {
+                    AttrType::ListNumber => number(item).map(num_value)?,
+                    AttrType::ListTime => Value::String(time(item, spec, order)?),
+                    _ => Value::String(item.to_string()),
+                });
+            }
+            Ok(Value::Array(out))
+        }
+    }
+}
+
+/// JSON numbers: whole values without a fraction (`3`, not `3.0`).
+pub fn num_value(n: f64) -> Value {
+    if n.fract() == 0.0 && n.abs() < 9.0e15 {
+        Value::from(n as i64)
+    } else {
+        serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+    }
+}
+
+/// Reads `1234.5`, `1,234.50`, `1.234,50`, `1 234,5`, `12,5` and `-3`. A single comma followed by exactly
+/// three digits (`1,234`) is read as a thousands separator.
+pub fn number(value: &str) -> Result<f64, ConvError> {
+    let bad = || {
+        err(
+            "not_a_number",
+            format!("\"{value}\" is not a number (expected e.g. 1234.50 or 1.234,50)"),
+        )
+    };
+    let mut s: String = value
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\'' | '_'))
+        .collect();
+    for sym in ['€', '$', '£'] {
+        s = s.replace(sym, "");
+    }
+    let dots = s.matches('.').count();
+    let commas = s.matches(',').count();
+    let normalized = match (dots, commas) {
+        (_, 0) if dots <= 1 => s,
+        (0, _) => {
+            let after = s.rsplit(',').next().unwrap_or("");
+            if commas == 1 && after.len() != 3 {
+                s.replace(',', ".")
+            } else if after.len() == 3 {
+                s.replace(',', "")
+            } else {
+                return Err(bad());
+            }
+        }
+        _ if dots >= 1 && commas >= 1 => {
+            let last_dot = s.rfind('.').unwrap_or(0);
+            let last_comma = s.rfind(',').unwrap_or(0);
+            if last_dot > last_comma && dots == 1 {
+                s.replace(',', "")
+            } else if last_comma > last_dot && commas == 1 {
+                s.replace('.', "").replace(',', ".")
+            } else {
+                return Err(bad());
+            }
+        }
+        // Several dots and no comma: `1.234.567`.
+        _ => {
+            if s.split('.').skip(1).all(|g| g.len() == 3) {
+                s.replace('.', "")
+            } else {
+                return Err(bad());
+            }
+        }
+    };
+    if normalized.is_empty()
+        || !normalized
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+'))
+    {
+        return Err(bad());
+    }
+    normalized
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite())
+        .ok_or_else(bad)
+}
+
+const TRUE_WORDS: &[&str] = &[
+    "true",
+    "yes",
+    "y",
+    "1",
+    "on",
+    "x",
+    "ja",
+    "j",
+    "oui",
+    "si",
+    "sí",
+    "sim",
+    "wahr",
+    "vrai",
+    "waar",
+    "tak",
+    "da",
+    "subscribed",
+];
+const FALSE_WORDS: &[&str] = &[
+    "false",
+    "no",
+    "n",
+    "0",
+    "off",
+    "nein",
+    "non",
+    "nee",
+    "não",
+    "nao",
+    "falsch",
+    "faux",
+    "onwaar",
+    "nie",
+    "net",
+    "unsubscribed",
+];
+
+/// Booleans from the usual words in several languages, plus the field's own `true`/`false` words.
+pub fn boolean(value: &str, spec: &FieldSpec) -> Result<bool, ConvError> {
+    let v = value.trim().to_lowercase();
+    let has = |words: &Option<Vec<String>>| {
+        words
+            .as_ref()
+            .is_some_and(|w| w.iter().any(|w| w.trim().to_lowercase() == v))
+    };
+    if has(&spec.true_words) {
+        return Ok(true);
+    }
+    if has(&spec.false_words) {
+        return Ok(false);
+    }
+    if TRUE_WORDS.contains(&v.as_str()) {
+        return Ok(true);
+    }
+    if FALSE_WORDS.contains(&v.as_str()) {
+        return Ok(false);
+    }
+    Err(err(
+        "not_a_boolean",
+        format!(
+            "\"{value}\" is not a yes/no value; add it to `true = [...]` or `false = [...]` of this field"
+        ),
+    ))
+}
+
+fn zone(spec: &FieldSpec) -> Result<TimeZone, ConvError> {
+    match spec.timezone.as_deref() {
+        None | Some("UTC") | Some("utc") => Ok(TimeZone::UTC),
+        Some(name) => TimeZone::get(name).map_err(|_| {
+            err(
+                "bad_timezone",
+                format!("\"{name}\" is not a known time zone (use e.g. Europe/Berlin)"),
+            )
+        }),
+    }
+}
+
+fn in_zone(dt: DateTime, spec: &FieldSpec) -> Result<String, ConvError> {
+    let tz = zone(spec)?;
+    tz.to_timestamp(dt).map(|t| t.to_string()).map_err(|e| {
+        err(
+            "not_a_date",
+            format!("{dt} does not exist in that time zone: {e}"),
+        )
+    })
+}
+
+/// `a/b/yyyy`, `a.b.yyyy`, `a-b-yyyy` with an optional ` HH:MM[:SS]`: (a, b, year, time).
+fn split_numeric_date(value: &str) -> Option<(u32, u32, i16, Option<&str>)> {
+    let (date, rest) = match value.trim().split_once([' ', 'T']) {
+        Some((d, t)) => (d, Some(t.trim())),
+        None => (value.trim(), None),
+    };
+    let sep = ['/', '.', '-'].into_iter().find(|c| date.contains(*c))?;
+    let parts: Vec<&str> = date.split(sep).collect();
+    if parts.len() != 3 || parts[2].len() != 4 || parts[0].len() > 2 || parts[1].len() > 2 {
+        return None;
+    }
+    Some((
+        parts[0].parse().ok()?,
+        parts[1].parse().ok()?,
+        parts[2].parse().ok()?,
+        rest,
+    ))
+}
+
+fn clock(t: Option<&str>) -> Option<(i8, i8, i8)> {
+    let Some(t) = t else { return Some((0, 0, 0)) };
+    let p: Vec<&str> = t.split(':').collect();
+    if !(2..=3).contains(&p.len()) {
+        return None;
+    }
+    Some((
+        p[0].parse().ok()?,
+        p[1].parse().ok()?,
+        p.get(2).map_or(Some(0), |s| s.parse().ok())?,
+    ))
+}
+
+/// Times to RFC 3339 UTC: ISO 8601 (with or without offset), Excel dates (ISO from the source), slash dates
+/// in the column's [`DateOrder`], or the field's explicit strftime `format`.
+pub fn time(value: &str, spec: &FieldSpec, order: DateOrder) -> Result<String, ConvError> {
+    let v = value.trim();
+    let not_date = |hint: &str| {
+        err(
+            "not_a_date",
+            format!("\"{value}\" is not a valid date{hint}"),
+        )
+    };
+    if let Some(fmt) = spec.format.as_deref() {
+        let bdt = jiff::fmt::strtime::parse(fmt, v)
+            .map_err(|_| not_date(&format!(" in the format {fmt}")))?;
+        if bdt.offset().is_some() {
+            return bdt
+                .to_timestamp()
+                .map(|t| t.to_string())
+                .map_err(|_| not_date(&format!(" in the format {fmt}")));
+        }
+        let dt = bdt
+            .to_datetime()
+            .or_else(|_| bdt.to_date().map(|d| d.at(0, 0, 0, 0)))
+            .map_err(|_| not_date(&format!(" in the format {fmt}")))?;
+        return in_zone(dt, spec);
+    }
+    if let Ok(ts) = v.parse::<jiff::Timestamp>() {
+        return Ok(ts.to_string());
+    }
+    if let Ok(dt) = v.parse::<DateTime>() {
+        return in_zone(dt, spec);
+    }
+    if let Ok(d) = v.parse::<Date>() {
+        return in_zone(d.at(0, 0, 0, 0), spec);
+    }
+    if let Some((a, b, year, t)) = split_numeric_date(v) {
+        let (day, month) = match order {
+            _ if a > 12 && b <= 12 => (a, b),
+            _ if b > 12 && a <= 12 => (b, a),
+            DateOrder::DayFirst => (a, b),
+            DateOrder::MonthFirst => (b, a),
+            DateOrder::Unknown | DateOrder::Conflicting => {
+                return Err(err(
+                    "ambiguous_date",
+                    format!(
+                        "\"{value}\" could be day/month or month/day and no row of the column settles it; \
+                         set `format` (e.g. \"%d/%m/%Y\") for this field"
+                    ),
+                ));
+            }
+        };
+        let (h, m, s) = clock(t).ok_or_else(|| not_date(""))?;
+        let date = Date::new(year, month as i8, day as i8).map_err(|_| not_date(""))?;
+        let dt = date.at(h, m, s, 0);
+        return in_zone(dt, spec);
+    }
+    Err(not_date(
+        " (expected e.g. 2024-03-31, 31/03/2024 or set `format`)",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> FieldSpec {
+        FieldSpec::default()
+    }
+
+    #[test]
+    fn numbers_in_several_notations() {
+        assert_eq!(number("1234.5").unwrap(), 1234.5);
+        assert_eq!(number("1,234.50").unwrap(), 1234.5);
+        assert_eq!(number("1.234,50").unwrap(), 1234.5);
+        assert_eq!(number("12,5").unwrap(), 12.5);
+        assert_eq!(number("1 234,5").unwrap(), 1234.5);
+        assert_eq!(number("1.234.567").unwrap(), 1234567.0);
+        assert_eq!(number("-3").unwrap(), -3.0);
+        assert_eq!(number("€ 4,50").unwrap(), 4.5);
+        assert_eq!(number("abc").unwrap_err().kind, "not_a_number");
+        assert_eq!(number("1,2,3").unwrap_err().kind, "not_a_number");
+        assert_eq!(num_value(3.0), serde_json::json!(3));
+    }
+
+    #[test]
+    fn booleans_in_several_languages_and_custom_words() {
+        assert!(boolean("Yes", &spec()).unwrap());
+        assert!(boolean("ja", &spec()).unwrap());
+        assert!(!boolean("Nein", &spec()).unwrap());
+        let mut s = spec();
+        s.true_words = Some(vec!["opted in".into()]);
+        assert!(boolean("Opted In", &s).unwrap());
+        assert_eq!(boolean("maybe", &spec()).unwrap_err().kind, "not_a_boolean");
+    }
+
+    #[test]
+    fn times_iso_excel_formats_and_zones() {
+        let s = spec();
+        assert_eq!(
+            time("2024-03-31", &s, DateOrder::Unknown).unwrap(),
+            "2024-03-31T00:00:00Z"
+        );
+        assert_eq!(
+            time("2024-03-31T10:00:00+02:00", &s, DateOrder::Unknown).unwrap(),
+            "2024-03-31T08:00:00Z"
+        );
+        let mut berlin = spec();
+        berlin.timezone = Some("Europe/Berlin".into());
+        berlin.format = Some("%d.%m.%Y".into());
+        assert_eq!(
+            time("01.07.2024", &berlin, DateOrder::Unknown).unwrap(),
+            "2024-06-30T22:00:00Z"
+        );
+        assert_eq!(
+            time("31/02/2020", &s, DateOrder::DayFirst)
+                .unwrap_err()
+                .kind,
+            "not_a_date"
+        );
+        assert_eq!(
+            time("03/04/2021", &s, DateOrder::Unknown).unwrap_err().kind,
+            "ambiguous_date"
+        );
+        assert_eq!(
+            time("03/04/2021", &s, DateOrder::DayFirst).unwrap(),
+            "2021-04-03T00:00:00Z"
+        );
+        assert_eq!(
+            time("13/04/2021", &s, DateOrder::Unknown).unwrap(),
+            "2021-04-13T00:00:00Z"
+        );
+        assert_eq!(date_order_evidence("13/04/2021"), (true, false));
+    }
+
+    #[test]
+    fn lists_split_on_the_separator() {
+        let mut s = spec();
+        s.separator = Some(";".into());
+        let v = convert(
+            "a; b;;c",
+            CellKind::Text,
+            AttrType::ListString,
+            &s,
+            DateOrder::Unknown,
+        );
+        assert_eq!(v.unwrap(), serde_json::json!(["a", "b", "c"]));
+        let v = convert(
+            "1;2,5",
+            CellKind::Text,
+            AttrType::ListNumber,
+            &s,
+            DateOrder::Unknown,
+        );
+        assert_eq!(v.unwrap(), serde_json::json!([1, 2.5]));
+    }
+}

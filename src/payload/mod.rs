@@ -11,6 +11,11 @@ pub mod render;
 
 use serde::Serialize;
 
+mod compile;
+pub mod fields;
+pub mod profiles;
+pub mod sessions;
+
 /// One HTTP request, exactly as it will be sent (minus auth and query flags such as `dry`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Request {
@@ -53,7 +58,7 @@ pub struct Record {
     pub request: Result<Request, Vec<Problem>>,
 }
 
-use crate::mapping::{Catalog, Mapping, MappingError};
+use crate::mapping::{Catalog, Mapping, MappingError, Target};
 use crate::source::{SourceError, SourceInfo};
 
 /// The records of a mapped file, in file order (sessions: in order of each session's first row), read lazily.
@@ -82,11 +87,36 @@ impl Iterator for Plan {
 /// Opens the mapping's source file and turns its rows into records. Fails before reading any row when the
 /// mapping cannot work with the file (unknown column, unknown attribute that was not declared, bad format…).
 ///
-/// NOTE (contract): the mapping issue replaces this body with the real implementation.
-pub fn plan(mapping: &Mapping, _catalog: &Catalog) -> Result<Plan, MappingError> {
-    Err(MappingError::Invalid {
-        path: mapping.source_path(),
-        key: "target".into(),
-        message: "building requests is not available in this build yet".into(),
-    })
+/// Times read from a column without `format` decide their day/month order over the whole column, so the file
+/// is read once more up front in that case (streaming, no rows kept).
+pub fn plan(mapping: &Mapping, catalog: &Catalog) -> Result<Plan, MappingError> {
+    let compiled = compile::Compiled::new(mapping, catalog)?;
+    let reader = crate::source::open(&mapping.source_path(), &mapping.source_options())?;
+    let info = reader.info.clone();
+    match mapping.target {
+        Target::Profiles => Ok(Plan::new(
+            info,
+            Box::new(profiles::records(compiled, reader)),
+        )),
+        Target::Sessions => Ok(Plan::new(
+            info,
+            Box::new(sessions::records(compiled, reader)),
+        )),
+    }
+}
+
+/// The path segment for an id: everything but unreserved characters percent-encoded.
+pub fn encode_id(id: &str) -> String {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    const SET: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    utf8_percent_encode(id, SET).to_string()
+}
+
+/// The raw cells of a row, for results files.
+fn raw_cells(row: &crate::source::Row) -> Vec<String> {
+    row.cells.iter().map(|c| c.raw().to_string()).collect()
 }

@@ -1,0 +1,222 @@
+//! A mapping field compiled against the file's columns: column indexes resolved once, the type fixed, so
+//! reading a row is a lookup plus a conversion. Unknown columns fail here, before any row is read.
+
+use serde_json::Value;
+
+use super::Problem;
+use crate::mapping::convert::{self, DateOrder};
+use crate::mapping::{FieldSpec, MappingError};
+use crate::source::{CellKind, Row};
+use crate::talon::attributes::AttrType;
+
+#[derive(Debug, Clone)]
+enum From {
+    Column(usize),
+    /// Literal text and column indexes, in order.
+    Template(Vec<Part>),
+    Value(toml::Value),
+}
+
+#[derive(Debug, Clone)]
+enum Part {
+    Text(String),
+    Column(usize),
+}
+
+/// One field ready to read rows.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Attribute or field name used in problems (`SignupDate`, `id`, `cartItems.price`).
+    pub name: String,
+    pub column: Option<String>,
+    pub kind: AttrType,
+    pub spec: FieldSpec,
+    pub order: DateOrder,
+    from: From,
+}
+
+fn column_index(
+    columns: &[String],
+    name: &str,
+    key: &str,
+    path: &std::path::Path,
+) -> Result<usize, MappingError> {
+    columns.iter().position(|c| c == name).ok_or_else(|| {
+        let close = columns
+            .iter()
+            .map(|c| {
+                (
+                    strsim::jaro_winkler(&c.to_lowercase(), &name.to_lowercase()),
+                    c,
+                )
+            })
+            .filter(|(s, _)| *s >= 0.85)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, c)| format!(" Did you mean \"{c}\"?"))
+            .unwrap_or_default();
+        MappingError::Invalid {
+            path: path.to_path_buf(),
+            key: key.to_string(),
+            message: format!(
+                "the file has no column \"{name}\".{close} Its columns are: {}",
+                columns.join(", ")
+            ),
+        }
+    })
+}
+
+impl Field {
+    /// `key` is the mapping key for messages (`attributes.Email`); `path` the mapping file.
+    pub fn compile(
+        name: &str,
+        key: &str,
+        spec: &FieldSpec,
+        kind: AttrType,
+        columns: &[String],
+        path: &std::path::Path,
+    ) -> Result<Field, MappingError> {
+        let invalid = |message: String| MappingError::Invalid {
+            path: path.to_path_buf(),
+            key: key.to_string(),
+            message,
+        };
+        let given = [
+            spec.column.is_some(),
+            spec.template.is_some(),
+            spec.value.is_some(),
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count();
+        if given != 1 {
+            return Err(invalid(
+                "give exactly one of `column`, `template` or `value`".into(),
+            ));
+        }
+        if let Some(tz) = spec.timezone.as_deref()
+            && tz != "UTC"
+            && jiff::tz::TimeZone::get(tz).is_err()
+        {
+            return Err(invalid(format!(
+                "\"{tz}\" is not a known time zone (use e.g. Europe/Berlin)"
+            )));
+        }
+        let from = if let Some(c) = &spec.column {
+            From::Column(column_index(columns, c, key, path)?)
+        } else if let Some(t) = &spec.template {
+            let mut parts = vec![];
+            let mut rest = t.as_str();
+            while let Some(start) = rest.find('{') {
+                let Some(len) = rest[start + 1..].find('}') else {
+                    return Err(invalid(format!("unclosed `{{` in template \"{t}\"")));
+                };
+                if start > 0 {
+                    parts.push(Part::Text(rest[..start].to_string()));
+                }
+                let col = &rest[start + 1..start + 1 + len];
+                parts.push(Part::Column(column_index(columns, col, key, path)?));
+                rest = &rest[start + 2 + len..];
+            }
+            if !rest.is_empty() {
+                parts.push(Part::Text(rest.to_string()));
+            }
+            From::Template(parts)
+        } else {
+            From::Value(spec.value.clone().unwrap_or(toml::Value::Boolean(false)))
+        };
+        // Decided over the whole column by the plan's pre-scan (see `payload::plan`).
+        let order = DateOrder::Unknown;
+        Ok(Field {
+            name: name.to_string(),
+            column: spec.column.clone(),
+            kind,
+            spec: spec.clone(),
+            order,
+            from,
+        })
+    }
+
+    /// The source column index, for day/month evidence gathering.
+    pub fn column_index(&self) -> Option<usize> {
+        match self.from {
+            From::Column(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// The text this field reads from `row` (trimmed; templates joined with empty parts collapsed), and the
+    /// cell kind. `None` when empty and no default is set.
+    pub fn text(&self, row: &Row) -> Option<(String, CellKind)> {
+        let cell = |i: usize| row.cells.get(i);
+        let got = match &self.from {
+            From::Column(i) => cell(*i)
+                .filter(|c| !c.is_empty())
+                .map(|c| (c.value.trim().to_string(), c.kind)),
+            From::Template(parts) => {
+                let mut out = String::new();
+                let mut any = false;
+                for p in parts {
+                    match p {
+                        Part::Text(t) => out.push_str(t),
+                        Part::Column(i) => {
+                            if let Some(c) = cell(*i).filter(|c| !c.is_empty()) {
+                                any = true;
+                                out.push_str(c.value.trim());
+                            }
+                        }
+                    }
+                }
+                // Empty parts collapse: no doubled, leading or trailing spaces or separators.
+                let joined = out.split_whitespace().collect::<Vec<_>>().join(" ");
+                let joined = joined
+                    .trim_matches(|c: char| c == ',' || c == '-' || c.is_whitespace())
+                    .to_string();
+                (any && !joined.is_empty()).then_some((joined, CellKind::Text))
+            }
+            From::Value(v) => Some((
+                match v {
+                    toml::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                },
+                CellKind::Text,
+            )),
+        };
+        got.filter(|(s, _)| !s.is_empty()).or_else(|| {
+            self.spec
+                .default
+                .as_ref()
+                .map(|d| (d.clone(), CellKind::Text))
+        })
+    }
+
+    /// The converted value, `Ok(None)` for an empty cell without default, or the problem.
+    pub fn read(&self, row: &Row) -> Result<Option<Value>, Problem> {
+        let Some((text, cell)) = self.text(row) else {
+            return Ok(None);
+        };
+        if let From::Value(v) = &self.from {
+            match (v, self.kind) {
+                (toml::Value::Integer(i), AttrType::Number) => return Ok(Some(Value::from(*i))),
+                (toml::Value::Float(f), AttrType::Number) => {
+                    return Ok(Some(convert::num_value(*f)));
+                }
+                (toml::Value::Boolean(b), AttrType::Boolean) => return Ok(Some(Value::Bool(*b))),
+                _ => {}
+            }
+        }
+        convert::convert(&text, cell, self.kind, &self.spec, self.order)
+            .map(Some)
+            .map_err(|e| self.problem(row.number, Some(text), e.kind, e.message))
+    }
+
+    pub fn problem(&self, row: u64, value: Option<String>, kind: &str, message: String) -> Problem {
+        Problem {
+            row,
+            field: self.name.clone(),
+            column: self.column.clone(),
+            value,
+            kind: kind.to_string(),
+            message,
+        }
+    }
+}
