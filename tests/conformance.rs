@@ -101,7 +101,6 @@ fn records(path: &str) -> (Mapping, Catalog, Vec<Record>) {
 }
 
 #[test]
-#[ignore = "needs payload::plan from the mapping-core work; remove once it is on main"]
 fn every_fixture_body_conforms_to_the_official_request_schemas() {
     let schemas = schemas();
     let single = validator(&schemas["customer_profile"]);

@@ -22,7 +22,6 @@ fn preview(args: &[&str]) -> (Option<i32>, String, String) {
 }
 
 #[test]
-#[ignore = "needs payload::plan from the mapping-core work; remove once it is on main"]
 fn customers_http() {
     let (code, out, err) = preview(&["tests/fixtures/shopify/customers.toml", "--rows", "10"]);
     // The last row has no customer id: shown as not sent, so the exit code says some records are invalid.
@@ -32,7 +31,6 @@ fn customers_http() {
 }
 
 #[test]
-#[ignore = "needs payload::plan from the mapping-core work; remove once it is on main"]
 fn customers_json() {
     let (_, out, _) = preview(&[
         "tests/fixtures/shopify/customers.toml",
@@ -47,7 +45,6 @@ fn customers_json() {
 }
 
 #[test]
-#[ignore = "needs payload::plan from the mapping-core work; remove once it is on main"]
 fn customers_from_row() {
     let (code, out, _) = preview(&[
         "tests/fixtures/shopify/customers.toml",
@@ -64,7 +61,6 @@ fn customers_from_row() {
 }
 
 #[test]
-#[ignore = "needs payload::plan from the mapping-core work; remove once it is on main"]
 fn orders_http() {
     let (_, out, _) = preview(&["tests/fixtures/shopify/orders.toml"]);
     // Line items of one order become one session, labelled with all its rows.
@@ -74,7 +70,6 @@ fn orders_http() {
 }
 
 #[test]
-#[ignore = "needs payload::plan from the mapping-core work; remove once it is on main"]
 fn orders_json() {
     let (_, out, _) = preview(&["tests/fixtures/shopify/orders.toml", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -83,7 +78,6 @@ fn orders_json() {
 }
 
 #[test]
-#[ignore = "needs payload::plan from the mapping-core work; remove once it is on main"]
 fn orders_curl() {
     let (_, out, _) = preview(&[
         "tests/fixtures/shopify/orders.toml",

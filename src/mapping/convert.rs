@@ -311,6 +311,17 @@ pub fn time(value: &str, spec: &FieldSpec, order: DateOrder) -> Result<String, C
     if let Ok(d) = v.parse::<Date>() {
         return in_zone(d.at(0, 0, 0, 0), spec);
     }
+    // Exports such as Shopify's write `2024-03-04 10:14:02 +0100`: a space before the offset, which
+    // ISO 8601 parsers refuse. The offset makes the instant exact, so no zone is needed.
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S %z",
+        "%Y-%m-%d %H:%M:%S %:z",
+        "%Y-%m-%d %H:%M %z",
+    ] {
+        if let Ok(ts) = jiff::fmt::strtime::parse(fmt, v).and_then(|b| b.to_timestamp()) {
+            return Ok(ts.to_string());
+        }
+    }
     if let Some((a, b, year, t)) = split_numeric_date(v) {
         let (day, month) = match order {
             _ if a > 12 && b <= 12 => (a, b),
@@ -369,6 +380,14 @@ mod tests {
         s.true_words = Some(vec!["opted in".into()]);
         assert!(boolean("Opted In", &s).unwrap());
         assert_eq!(boolean("maybe", &spec()).unwrap_err().kind, "not_a_boolean");
+    }
+
+    #[test]
+    fn times_with_a_spaced_offset_as_shopify_writes_them() {
+        let t = time("2024-03-04 10:14:02 +0100", &spec(), DateOrder::Unknown).unwrap();
+        assert_eq!(t, "2024-03-04T09:14:02Z");
+        let t = time("2024-03-04 10:14:02 -05:00", &spec(), DateOrder::Unknown).unwrap();
+        assert_eq!(t, "2024-03-04T15:14:02Z");
     }
 
     #[test]
