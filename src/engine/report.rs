@@ -1,0 +1,147 @@
+//! `ImportReport`: the running totals of an import, built only from [`ImportEvent`]s, so the headless printer
+//! and the wizard's run screen show the same numbers.
+
+use std::time::Instant;
+
+use super::{ImportEvent, RecordOutcome, RecordStatus, Summary};
+
+/// How many recent failures the report keeps for display.
+const RECENT_FAILURES: usize = 20;
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportReport {
+    /// Records expected, when every job's total is known.
+    pub total: Option<u64>,
+    pub done: u64,
+    pub succeeded: u64,
+    pub failed: u64,
+    pub invalid: u64,
+    pub skipped: u64,
+    pub dry_run: u64,
+    /// Records restored from an earlier attempt of the run (counted above too).
+    pub resumed: u64,
+    /// Retries announced so far.
+    pub retries: u64,
+    pub in_flight: usize,
+    pub window: usize,
+    pub requests: u64,
+    pub paused: bool,
+    pub warnings: Vec<String>,
+    /// The last failures, newest last.
+    pub recent_failures: Vec<RecordOutcome>,
+    pub summary: Option<Summary>,
+    started: Option<Instant>,
+}
+
+impl ImportReport {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn apply(&mut self, event: &ImportEvent) {
+        match event {
+            ImportEvent::Started { jobs, .. } => {
+                self.started = Some(Instant::now());
+                self.total = jobs.iter().map(|j| j.total).sum();
+            }
+            ImportEvent::JobStarted { .. } => {}
+            ImportEvent::Record(o) => {
+                self.done += 1;
+                if o.resumed {
+                    self.resumed += 1;
+                }
+                match o.status {
+                    RecordStatus::Succeeded => self.succeeded += 1,
+                    RecordStatus::Failed => self.failed += 1,
+                    RecordStatus::Invalid => self.invalid += 1,
+                    RecordStatus::Skipped => self.skipped += 1,
+                    RecordStatus::DryRun => self.dry_run += 1,
+                }
+                if o.status.is_failure() {
+                    self.recent_failures.push(o.clone());
+                    if self.recent_failures.len() > RECENT_FAILURES {
+                        self.recent_failures.remove(0);
+                    }
+                }
+            }
+            ImportEvent::Retrying { .. } => self.retries += 1,
+            ImportEvent::Progress {
+                in_flight,
+                window,
+                requests,
+                paused,
+            } => {
+                self.in_flight = *in_flight;
+                self.window = *window;
+                self.requests = *requests;
+                self.paused = *paused;
+            }
+            ImportEvent::Warning { message } => self.warnings.push(message.clone()),
+            ImportEvent::Finished(s) => {
+                self.in_flight = 0;
+                self.summary = Some(s.clone());
+            }
+        }
+    }
+
+    /// Records finished in this attempt per second (restored ones excluded).
+    pub fn records_per_s(&self) -> f64 {
+        let secs = self
+            .started
+            .map(|t| t.elapsed().as_secs_f64())
+            .unwrap_or(0.0);
+        if secs <= 0.0 {
+            0.0
+        } else {
+            (self.done - self.resumed) as f64 / secs
+        }
+    }
+
+    /// Seconds left at the current pace, when the total is known.
+    pub fn eta_s(&self) -> Option<f64> {
+        let total = self.total?;
+        let rate = self.records_per_s();
+        (rate > 0.0).then(|| total.saturating_sub(self.done) as f64 / rate)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::JobInfo;
+    use crate::mapping::Target;
+
+    fn rec(status: RecordStatus) -> ImportEvent {
+        ImportEvent::Record(RecordOutcome {
+            job: 0,
+            rows: vec![1],
+            id: "a".into(),
+            status,
+            http_status: None,
+            attempts: 1,
+            latency_ms: 1,
+            error: None,
+            resumed: false,
+        })
+    }
+
+    #[test]
+    fn counts_follow_the_events() {
+        let mut r = ImportReport::new();
+        r.apply(&ImportEvent::Started {
+            run_dir: "x".into(),
+            jobs: vec![JobInfo {
+                name: "c".into(),
+                target: Target::Profiles,
+                total: Some(4),
+            }],
+            dry_run: false,
+        });
+        r.apply(&rec(RecordStatus::Succeeded));
+        r.apply(&rec(RecordStatus::Failed));
+        r.apply(&rec(RecordStatus::Invalid));
+        assert_eq!(r.total, Some(4));
+        assert_eq!((r.done, r.succeeded, r.failed, r.invalid), (3, 1, 1, 1));
+        assert_eq!(r.recent_failures.len(), 2);
+    }
+}
