@@ -206,6 +206,8 @@ impl Compiled {
     }
 
     /// The record id of a row with the prefix applied, or the problem.
+    // A problem is per row and rare next to the happy path; boxing it would only add noise.
+    #[allow(clippy::result_large_err)]
     pub fn read_id(&self, field: &Field, row: &Row) -> Result<String, super::Problem> {
         let Some((text, _)) = field.text(row) else {
             return Err(field.problem(

@@ -190,6 +190,7 @@ impl Field {
     }
 
     /// The converted value, `Ok(None)` for an empty cell without default, or the problem.
+    #[allow(clippy::result_large_err)] // see Compiled::read_id
     pub fn read(&self, row: &Row) -> Result<Option<Value>, Problem> {
         let Some((text, cell)) = self.text(row) else {
             return Ok(None);

@@ -181,15 +181,15 @@ fn record(c: &Compiled, g: Group) -> Record {
     }
 
     let mut total_value = None;
-    if let Some(TotalField { field, mode, sku }) = &c.total {
-        if let Some(t) = first_value(field, &rows, &mut problems) {
-            match mode {
-                TotalMode::CartItem if c.cart.is_none() => items.push(json!({
-                    "sku": sku, "quantity": 1, "price": t,
-                })),
-                TotalMode::Total => total_value = Some(t),
-                TotalMode::CartItem => {}
-            }
+    if let Some(TotalField { field, mode, sku }) = &c.total
+        && let Some(t) = first_value(field, &rows, &mut problems)
+    {
+        match mode {
+            TotalMode::CartItem if c.cart.is_none() => items.push(json!({
+                "sku": sku, "quantity": 1, "price": t,
+            })),
+            TotalMode::Total => total_value = Some(t),
+            TotalMode::CartItem => {}
         }
     }
 
