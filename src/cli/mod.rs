@@ -73,7 +73,10 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         Some(Command::Sandbox(args)) => sandbox::run(args),
         Some(Command::Demo(args)) => demo::run(args),
         Some(Command::Completions(args)) => completions::run(args),
-        None => crate::tui::run_wizard(crate::tui::WizardOptions { file: cli.file }),
+        None => crate::tui::run_wizard(crate::tui::WizardOptions {
+            file: cli.file,
+            ..Default::default()
+        }),
     }
 }
 

@@ -1,0 +1,128 @@
+//! Mapping: each column on the left with a sample value; the attribute it goes to on the right, pre-filled from
+//! the suggestions with their confidence. ←/→ picks another attribute, `x` leaves the column out.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Widget, Wrap};
+
+use crate::tui::app::{App, Cmd, advance};
+use crate::tui::theme::Theme;
+
+pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
+    let m = &mut app.mapping;
+    match key.code {
+        KeyCode::Down | KeyCode::Char('j') => {
+            m.selected = (m.selected + 1).min(m.rows.len().saturating_sub(1));
+        }
+        KeyCode::Up | KeyCode::Char('k') => m.selected = m.selected.saturating_sub(1),
+        KeyCode::Right | KeyCode::Left => {
+            let forward = key.code == KeyCode::Right;
+            let n = m.choices.len();
+            if let Some(row) = m.rows.get_mut(m.selected)
+                && n > 0
+            {
+                let current = row
+                    .attribute
+                    .as_ref()
+                    .and_then(|a| m.choices.iter().position(|c| c == a));
+                let next = match (current, forward) {
+                    (None, true) => 0,
+                    (None, false) => n - 1,
+                    (Some(i), true) => (i + 1) % n,
+                    (Some(i), false) => (i + n - 1) % n,
+                };
+                row.attribute = Some(m.choices[next].clone());
+                row.confidence = 100;
+            }
+        }
+        KeyCode::Char('x') => {
+            if let Some(row) = m.rows.get_mut(m.selected) {
+                row.attribute = None;
+                row.confidence = 100;
+            }
+        }
+        KeyCode::Enter => {
+            let has_id = m
+                .rows
+                .iter()
+                .any(|r| r.attribute.as_deref() == Some("integrationId"));
+            if has_id {
+                advance(app);
+            } else {
+                app.error = Some(
+                    "Choose which column is the customer's ID: select it and press → until it says integrationId."
+                        .into(),
+                );
+            }
+        }
+        KeyCode::Char('q') => {
+            app.quit = true;
+            return Some(Cmd::Quit);
+        }
+        KeyCode::Char('?') => app.show_help = true,
+        _ => {}
+    }
+    None
+}
+
+pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let [head, grid] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(area);
+    let head_line = match &app.error {
+        Some(e) => Line::styled(e.clone(), theme.error()),
+        None if app.mapping.rows.is_empty() => {
+            Line::raw("No file loaded yet: press Esc and pick a file first.")
+        }
+        None => Line::raw(
+            "Each column goes to a customer profile attribute. Suggestions are pre-filled; check them.",
+        ),
+    };
+    Paragraph::new(head_line)
+        .wrap(Wrap { trim: false })
+        .render(head, buf);
+    let rows = app.mapping.rows.iter().enumerate().map(|(i, r)| {
+        let confidence = match (&r.attribute, r.confidence) {
+            (None, _) => String::new(),
+            (Some(_), 100) => "✓".into(),
+            (Some(_), c) => format!("{c}%"),
+        };
+        let row = Row::new(vec![
+            format!(
+                "{}{}",
+                if i == app.mapping.selected {
+                    "▶ "
+                } else {
+                    "  "
+                },
+                crate::text::for_terminal(&r.column)
+            ),
+            crate::text::for_terminal(&r.sample).into_owned(),
+            r.attribute
+                .clone()
+                .unwrap_or_else(|| "— not imported".into()),
+            confidence,
+        ]);
+        if i == app.mapping.selected {
+            row.style(theme.selected())
+        } else {
+            row
+        }
+    });
+    Table::new(
+        rows,
+        [
+            Constraint::Percentage(25),
+            Constraint::Percentage(30),
+            Constraint::Percentage(35),
+            Constraint::Length(6),
+        ],
+    )
+    .header(Row::new(vec!["Column", "Sample", "Attribute", "Sure"]).style(theme.title()))
+    .block(
+        Block::new()
+            .borders(Borders::TOP)
+            .title("Columns → attributes"),
+    )
+    .render(grid, buf);
+}

@@ -1,0 +1,120 @@
+//! File: type a path (or start with `talon-import FILE`), read its first rows in the background, and show them
+//! in a grid with a frozen header and columns sized to content.
+
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table as TableWidget, Widget};
+use unicode_width::UnicodeWidthStr;
+
+use crate::tui::app::{App, Cmd, advance};
+use crate::tui::theme::Theme;
+
+pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
+    match key.code {
+        KeyCode::Char(c) => {
+            app.path_input.push(c);
+            None
+        }
+        KeyCode::Backspace => {
+            app.path_input.pop();
+            None
+        }
+        KeyCode::Down => {
+            let max = app
+                .table
+                .as_ref()
+                .map_or(0, |t| t.rows.len().saturating_sub(1));
+            app.grid_scroll = (app.grid_scroll + 1).min(max);
+            None
+        }
+        KeyCode::Up => {
+            app.grid_scroll = app.grid_scroll.saturating_sub(1);
+            None
+        }
+        KeyCode::Enter => {
+            let typed = app.path_input.trim();
+            let loaded_same = app
+                .table
+                .as_ref()
+                .is_some_and(|t| t.path.display().to_string() == typed);
+            if loaded_same {
+                advance(app);
+                None
+            } else if typed.is_empty() {
+                app.error = Some("Type the path of a CSV or Excel file, then press Enter.".into());
+                None
+            } else {
+                app.loading = true;
+                app.error = None;
+                Some(Cmd::LoadFile(PathBuf::from(typed)))
+            }
+        }
+        _ => None,
+    }
+}
+
+pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let [head, grid] = Layout::vertical([Constraint::Length(4), Constraint::Min(0)]).areas(area);
+    let mut lines = vec![Line::from(vec![
+        ratatui::text::Span::styled("File: ", theme.title()),
+        ratatui::text::Span::styled(
+            format!("{} ", crate::text::for_terminal(&app.path_input)),
+            theme.selected(),
+        ),
+    ])];
+    if app.loading {
+        lines.push(Line::raw("Reading the file…"));
+    } else if let Some(err) = &app.error {
+        lines.push(Line::styled(err.clone(), theme.error()));
+    } else if let Some(t) = &app.table {
+        lines.push(Line::raw(format!(
+            "{}: {} columns; first {} rows shown.",
+            t.description,
+            t.columns.len(),
+            t.rows.len()
+        )));
+        lines.push(Line::styled(
+            "Looks right? Enter to map the columns.",
+            theme.ok(),
+        ));
+    } else {
+        lines.push(Line::raw(
+            "Type the path of a CSV or Excel file and press Enter.",
+        ));
+    }
+    Paragraph::new(lines).render(head, buf);
+
+    let Some(t) = &app.table else { return };
+    let widths: Vec<Constraint> = t
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let content = t
+                .rows
+                .iter()
+                .filter_map(|(_, cells)| cells.get(i))
+                .map(|s| s.width())
+                .max()
+                .unwrap_or(0);
+            Constraint::Length(content.max(c.width()).clamp(3, 30) as u16)
+        })
+        .collect();
+    let mut all = vec![Constraint::Length(5)];
+    all.extend(widths);
+    let header = Row::new(std::iter::once("row".to_string()).chain(t.columns.iter().cloned()))
+        .style(theme.title());
+    let rows =
+        t.rows.iter().skip(app.grid_scroll).map(|(n, cells)| {
+            Row::new(std::iter::once(n.to_string()).chain(cells.iter().cloned()))
+        });
+    TableWidget::new(rows, all)
+        .header(header)
+        .column_spacing(1)
+        .block(Block::new().borders(Borders::TOP).title("Rows"))
+        .render(grid, buf);
+}

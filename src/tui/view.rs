@@ -1,0 +1,71 @@
+//! Draws the whole wizard from the state: step bar, the current step, the key footer, and the help overlay.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget};
+
+use super::app::{App, Step};
+use super::keys;
+use super::steps;
+use super::theme::Theme;
+use super::widgets;
+
+/// The app drawn with a theme (so tests can draw without reading the environment).
+pub struct View<'a> {
+    pub app: &'a App,
+    pub theme: Theme,
+}
+
+impl Widget for View<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.width == 0 || area.height == 0 {
+            return;
+        }
+        let [bar, body, foot] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(0),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        widgets::step_bar(self.app.step, self.theme, bar, buf);
+        let inner = Block::new().borders(Borders::TOP);
+        let body_inner = inner.inner(body);
+        inner.render(body, buf);
+        match self.app.step {
+            Step::Connect => steps::connect::render(self.app, self.theme, body_inner, buf),
+            Step::Source => steps::source::render(self.app, self.theme, body_inner, buf),
+            Step::Mapping => steps::mapping::render(self.app, self.theme, body_inner, buf),
+            _ => steps::later::render(self.app, self.theme, body_inner, buf),
+        }
+        widgets::footer(self.app.step, self.theme, foot, buf);
+        if self.app.show_help {
+            help(self.app.step, self.theme, body, buf);
+        }
+    }
+}
+
+fn help(step: Step, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let w = area.width.min(60);
+    let h = area.height.min(14);
+    let popup = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    Clear.render(popup, buf);
+    let mut lines: Vec<Line> = keys::bindings(step)
+        .iter()
+        .map(|b| Line::raw(format!("{:<8} {}", b.key, b.action)))
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "Esc always goes back one step; nothing is lost.",
+        theme.dim(),
+    ));
+    lines.push(Line::styled("Press any key to close.", theme.dim()));
+    Paragraph::new(lines)
+        .block(Block::bordered().title(format!(" Help: {} ", step.title())))
+        .render(popup, buf);
+}

@@ -1,0 +1,196 @@
+//! Wizard steps: snapshots of every step at 80×24 and 120×40 (TestBackend, colours off), key-driven `update`
+//! tests, and a zero-size area that must not panic.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::{Terminal, backend::TestBackend};
+use talon_import::tui::app::{App, Cmd, Msg, Step, update};
+use talon_import::tui::load_table;
+use talon_import::tui::theme::Theme;
+use talon_import::tui::view::View;
+
+fn fixture() -> std::path::PathBuf {
+    // Relative (tests run in the crate directory) so snapshots do not depend on the checkout path.
+    std::path::PathBuf::from("tests/fixtures/customers.csv")
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        update(app, key(KeyCode::Char(c)));
+    }
+}
+
+fn draw(app: &App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| {
+        f.render_widget(
+            View {
+                app,
+                theme: Theme { color: false },
+            },
+            f.area(),
+        )
+    })
+    .unwrap();
+    format!("{}", t.backend())
+}
+
+/// An app on the File step with the fixture loaded, as the event loop would leave it.
+fn loaded() -> App {
+    let mut app = App::new(
+        "https://acme.europe-west1.talon.one".into(),
+        "secret-key".into(),
+        String::new(),
+    );
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Source);
+    let path = fixture();
+    typed(&mut app, &path.display().to_string());
+    let cmd = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(cmd, Some(Cmd::LoadFile(path.clone())));
+    assert!(app.loading);
+    update(&mut app, Msg::FileLoaded(load_table(&path)));
+    app
+}
+
+#[test]
+fn connect_step_masks_the_key_and_requires_url_and_key() {
+    let mut app = App::new(String::new(), String::new(), String::new());
+    assert_eq!(update(&mut app, key(KeyCode::Enter)), None);
+    assert_eq!(app.step, Step::Connect);
+    assert!(app.error.as_deref().unwrap().contains("deployment URL"));
+    typed(&mut app, "https://acme.europe-west1.talon.one");
+    update(&mut app, key(KeyCode::Tab));
+    typed(&mut app, "secret-key");
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = draw(&app, w, h);
+        assert!(
+            !screen.contains("secret-key"),
+            "the key must never be drawn"
+        );
+        insta::assert_snapshot!(format!("connect_{w}x{h}"), screen);
+    }
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Source);
+}
+
+#[test]
+fn source_step_shows_the_rows_sanitized() {
+    let app = loaded();
+    assert_eq!(app.step, Step::Source);
+    let table = app.table.as_ref().unwrap();
+    assert_eq!(table.columns.len(), 6);
+    assert!(
+        table
+            .rows
+            .iter()
+            .all(|(_, r)| r.iter().all(|c| !c.contains('\u{1b}')))
+    );
+    for (w, h) in [(80, 24), (120, 40)] {
+        insta::assert_snapshot!(format!("source_{w}x{h}"), draw(&app, w, h));
+    }
+}
+
+#[test]
+fn missing_file_is_explained() {
+    let mut app = App::new("u".into(), "k".into(), String::new());
+    update(&mut app, key(KeyCode::Enter));
+    update(
+        &mut app,
+        Msg::FileLoaded(load_table(std::path::Path::new("/nonexistent/x.csv"))),
+    );
+    assert!(app.error.as_deref().unwrap().contains("/nonexistent/x.csv"));
+    assert!(app.table.is_none());
+}
+
+#[test]
+fn mapping_step_prefills_suggestions_and_keys_change_them() {
+    let mut app = loaded();
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Mapping);
+    let id = &app.mapping.rows[0];
+    assert_eq!(id.attribute.as_deref(), Some("integrationId"));
+    for (w, h) in [(80, 24), (120, 40)] {
+        insta::assert_snapshot!(format!("mapping_{w}x{h}"), draw(&app, w, h));
+    }
+    // Skip the id column: Enter then refuses to continue and says why.
+    update(&mut app, key(KeyCode::Char('x')));
+    assert_eq!(app.mapping.rows[0].attribute, None);
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Mapping);
+    assert!(app.error.as_deref().unwrap().contains("integrationId"));
+    // → picks the first choice (integrationId) again, with full confidence.
+    update(&mut app, key(KeyCode::Right));
+    assert_eq!(
+        app.mapping.rows[0].attribute.as_deref(),
+        Some("integrationId")
+    );
+    assert_eq!(app.mapping.rows[0].confidence, 100);
+    update(&mut app, key(KeyCode::Down));
+    assert_eq!(app.mapping.selected, 1);
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Preview);
+}
+
+#[test]
+fn esc_goes_back_without_losing_work() {
+    let mut app = loaded();
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, key(KeyCode::Char('x')));
+    update(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.step, Step::Source);
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Mapping);
+    assert_eq!(
+        app.mapping.rows[0].attribute, None,
+        "the edit survived the round trip"
+    );
+}
+
+#[test]
+fn later_steps_and_help_overlay_render() {
+    let mut app = loaded();
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Preview);
+    for (w, h) in [(80, 24), (120, 40)] {
+        insta::assert_snapshot!(format!("preview_{w}x{h}"), draw(&app, w, h));
+    }
+    update(&mut app, key(KeyCode::Char('?')));
+    assert!(app.show_help);
+    insta::assert_snapshot!("help_80x24", draw(&app, 80, 24));
+    update(&mut app, key(KeyCode::Char('z')));
+    assert!(!app.show_help);
+    assert_eq!(update(&mut app, key(KeyCode::Char('q'))), Some(Cmd::Quit));
+}
+
+#[test]
+fn ctrl_c_quits_from_any_step() {
+    let mut app = App::new(String::new(), String::new(), String::new());
+    let cmd = update(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
+    assert_eq!(cmd, Some(Cmd::Quit));
+}
+
+#[test]
+fn tiny_and_zero_size_areas_do_not_panic() {
+    let mut app = loaded();
+    update(&mut app, key(KeyCode::Enter));
+    app.show_help = true;
+    for (w, h) in [(0, 0), (1, 1), (10, 3), (0, 24), (80, 0)] {
+        let mut buf = ratatui::buffer::Buffer::empty(ratatui::layout::Rect::new(0, 0, w, h));
+        ratatui::widgets::Widget::render(
+            View {
+                app: &app,
+                theme: Theme { color: false },
+            },
+            buf.area,
+            &mut buf,
+        );
+    }
+}
