@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::mapping::Catalog;
+use crate::mapping::suggest::Slot;
+use crate::mapping::{Catalog, Target};
 use crate::talon::attributes::Entity;
 
 /// The wizard's steps, in the order the step bar shows them.
@@ -244,12 +245,14 @@ pub(crate) fn advance(app: &mut App) {
     }
 }
 
-/// Pre-fills the mapping by comparing column names with the catalog's profile attributes.
-///
-/// A small stand-in for `mapping::suggest` until it lands: exact name match 100, containment 60.
+/// Pre-fills the mapping with [`crate::mapping::suggest`], the same suggester `talon-import map` uses, so the
+/// wizard and the headless command never disagree about a file.
 pub fn suggest_mapping(table: &Table, catalog: &Catalog) -> MappingState {
     let mut choices: Vec<String> = vec!["integrationId".to_string()];
     choices.extend(catalog.of(Entity::CustomerProfile).map(|d| d.name.clone()));
+    let samples: Vec<Vec<String>> = table.rows.iter().map(|(_, cells)| cells.clone()).collect();
+    let found =
+        crate::mapping::suggest::suggest(&table.columns, &samples, Target::Profiles, catalog);
     let rows = table
         .columns
         .iter()
@@ -262,7 +265,19 @@ pub fn suggest_mapping(table: &Table, catalog: &Catalog) -> MappingState {
                 .find(|c| !c.is_empty())
                 .cloned()
                 .unwrap_or_default();
-            let (attribute, confidence) = best_match(column, &choices);
+            // A column maps to the first suggestion that reads it (a name template reads two columns).
+            let hit = found.suggestions.iter().find_map(|s| {
+                let name = match &s.slot {
+                    Slot::Id => "integrationId".to_string(),
+                    Slot::Attribute(name) => name.clone(),
+                    _ => return None,
+                };
+                s.columns.contains(column).then_some((name, s.confidence))
+            });
+            let (attribute, confidence) = match hit {
+                Some((name, c)) => (Some(name), (c * 100.0).round().clamp(0.0, 100.0) as u8),
+                None => (None, 0),
+            };
             MappingRow {
                 column: column.clone(),
                 sample,
@@ -276,34 +291,4 @@ pub fn suggest_mapping(table: &Table, catalog: &Catalog) -> MappingState {
         selected: 0,
         choices,
     }
-}
-
-fn normalize(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-fn best_match(column: &str, choices: &[String]) -> (Option<String>, u8) {
-    let col = normalize(column);
-    if col.is_empty() {
-        return (None, 0);
-    }
-    if matches!(
-        col.as_str(),
-        "id" | "customerid" | "customernumber" | "integrationid"
-    ) {
-        return (Some("integrationId".into()), 90);
-    }
-    if let Some(exact) = choices.iter().find(|c| normalize(c) == col) {
-        return (Some(exact.clone()), 100);
-    }
-    if let Some(near) = choices.iter().find(|c| {
-        let n = normalize(c);
-        n.len() >= 4 && (col.contains(&n) || n.contains(&col))
-    }) {
-        return (Some(near.clone()), 60);
-    }
-    (None, 0)
 }
