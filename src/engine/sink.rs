@@ -392,6 +392,7 @@ mod tests {
                 attempts: 1,
                 latency_ms: 3,
                 error: None,
+                response: None,
                 resumed: false,
             },
             source: vec![vec![id.into(), "=1+1".into()]],
