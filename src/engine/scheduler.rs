@@ -138,9 +138,10 @@ async fn exchange(
     sh: &Shared,
     job: usize,
     id: &str,
+    method: &str,
     path: &str,
     query: &[(&str, &str)],
-    body: &Value,
+    body: Option<&Value>,
 ) -> Final {
     let Some(client) = &sh.client else {
         return Final::GaveUp {
@@ -165,7 +166,7 @@ async fn exchange(
                 l.until_ready().await;
             }
             sh.requests.fetch_add(1, Ordering::Relaxed);
-            client.send("PUT", path, query, Some(body)).await
+            client.send(method, path, query, body).await
         };
         let latency_ms = started.elapsed().as_millis() as u64;
         let (reason, hint, http_status) = match result {
@@ -334,7 +335,17 @@ async fn run_single(sh: &Shared, job: &JobCtx, rec: &Record) -> Option<RecordOut
         _ => &[],
     };
     let dry = matches!(sh.mode, Mode::ServerDryRun { .. });
-    match exchange(sh, job.index, &rec.id, &req.path, query, &req.body).await {
+    match exchange(
+        sh,
+        job.index,
+        &rec.id,
+        "PUT",
+        &req.path,
+        query,
+        Some(&req.body),
+    )
+    .await
+    {
         Final::Answer {
             answer,
             attempts,
@@ -363,11 +374,14 @@ async fn run_single(sh: &Shared, job: &JobCtx, rec: &Record) -> Option<RecordOut
             // A session refused because it is already stored and closed: either an earlier attempt of this
             // run stored it (its answer was lost) or an earlier run did. Read it back; if it is what we sent,
             // nothing is missing.
-            if job.target == Target::Sessions
-                && answer.status == 400
-                && !dry
-                && let Some(mut o) = read_back(sh, job, rec, attempts, latency_ms).await
-            {
+            if job.target == Target::Sessions && answer.status == 400 && !dry {
+                let mut o = match read_back(sh, job, rec, attempts, latency_ms).await {
+                    ReadBack::Same(o) => o,
+                    ReadBack::Different => {
+                        return Some(failed(job, rec, &answer, attempts, latency_ms));
+                    }
+                    ReadBack::Stopped => return None,
+                };
                 if !maybe_applied {
                     o.status = RecordStatus::Skipped;
                     o.error = Some(
@@ -376,16 +390,7 @@ async fn run_single(sh: &Shared, job: &JobCtx, rec: &Record) -> Option<RecordOut
                 }
                 return Some(o);
             }
-            let err = ApiError::from_answer(&answer);
-            Some(outcome(
-                job.index,
-                rec,
-                RecordStatus::Failed,
-                Some(answer.status),
-                attempts,
-                latency_ms,
-                Some(explain(job, rec, &err)),
-            ))
+            Some(failed(job, rec, &answer, attempts, latency_ms))
         }
         Final::GaveUp {
             message,
@@ -405,6 +410,31 @@ async fn run_single(sh: &Shared, job: &JobCtx, rec: &Record) -> Option<RecordOut
     }
 }
 
+fn failed(
+    job: &JobCtx,
+    rec: &Record,
+    answer: &Answer,
+    attempts: u32,
+    latency_ms: u64,
+) -> RecordOutcome {
+    let err = ApiError::from_answer(answer);
+    outcome(
+        job.index,
+        rec,
+        RecordStatus::Failed,
+        Some(answer.status),
+        attempts,
+        latency_ms,
+        Some(explain(job, rec, &err)),
+    )
+}
+
+enum ReadBack {
+    Same(RecordOutcome),
+    Different,
+    Stopped,
+}
+
 /// A session whose earlier attempt lost its answer was refused on retry (typically: already closed). Reads it
 /// back; when it is what was sent, it was stored by that earlier attempt and counts as succeeded.
 async fn read_back(
@@ -413,18 +443,18 @@ async fn read_back(
     rec: &Record,
     attempts: u32,
     latency_ms: u64,
-) -> Option<RecordOutcome> {
-    let client = sh.client.as_ref()?;
-    let req = rec.request.as_ref().ok()?;
-    sh.requests.fetch_add(1, Ordering::Relaxed);
-    let answer = client.send("GET", &req.path, &[], None).await.ok()?;
-    if !answer.is_success() {
-        return None;
-    }
+) -> ReadBack {
+    let Ok(req) = rec.request.as_ref() else {
+        return ReadBack::Different;
+    };
+    let answer = match exchange(sh, job.index, &rec.id, "GET", &req.path, &[], None).await {
+        Final::Answer { answer, .. } if answer.is_success() => answer,
+        Final::Stopped => return ReadBack::Stopped,
+        _ => return ReadBack::Different,
+    };
     let stored = answer.body.get("customerSession").unwrap_or(&answer.body);
-    let sent = req.body.get("customerSession")?;
-    if session_matches(sent, stored) {
-        Some(outcome(
+    match req.body.get("customerSession") {
+        Some(sent) if session_matches(sent, stored) => ReadBack::Same(outcome(
             job.index,
             rec,
             RecordStatus::Succeeded,
@@ -432,9 +462,8 @@ async fn read_back(
             attempts,
             latency_ms,
             None,
-        ))
-    } else {
-        None
+        )),
+        _ => ReadBack::Different,
     }
 }
 
@@ -496,9 +525,10 @@ async fn run_bulk(
             sh,
             job.index,
             &first_id,
+            "PUT",
             "/v2/customer_profiles",
             &[("silent", "no")],
-            &body,
+            Some(&body),
         )
         .await;
         match fin {
