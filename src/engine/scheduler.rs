@@ -48,6 +48,8 @@ struct Shared {
     requests: AtomicU64,
     /// Why the run must stop at once (the key was rejected).
     fatal: Mutex<Option<String>>,
+    /// A resumed run: any record not in the journal may have been sent by the interrupted attempt.
+    resuming: bool,
     control: watch::Receiver<ControlState>,
     events: tokio::sync::mpsc::UnboundedSender<ImportEvent>,
 }
@@ -382,7 +384,9 @@ async fn run_single(sh: &Shared, job: &JobCtx, rec: &Record) -> Option<RecordOut
                     }
                     ReadBack::Stopped => return None,
                 };
-                if !maybe_applied {
+                // Stored by this run (an attempt whose answer was lost, or the interrupted attempt being
+                // resumed) counts as succeeded; stored by some earlier import is "already there".
+                if !maybe_applied && !sh.resuming {
                     o.status = RecordStatus::Skipped;
                     o.error = Some(
                         "already in Talon.One: an identical closed session is stored (imported before)".into(),
@@ -760,6 +764,7 @@ pub(crate) async fn run(
         limiter: rate,
         requests: AtomicU64::new(0),
         fatal: Mutex::new(None),
+        resuming: cfg.resume,
         control: control.clone(),
         events: events.clone(),
     });
