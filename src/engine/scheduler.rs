@@ -167,6 +167,11 @@ async fn exchange(
             if let Some(l) = &sh.limiter {
                 l.until_ready().await;
             }
+            // Many units wait for a slot; one that gets it after a pause, Ctrl-C or a rejected key must not
+            // send.
+            if !sh.ready(&mut control).await {
+                return Final::Stopped;
+            }
             sh.requests.fetch_add(1, Ordering::Relaxed);
             client.send(method, path, query, body).await
         };
@@ -573,10 +578,13 @@ async fn run_bulk(
                         Some(explain(job, r, e)),
                     )
                 };
-                if batch.len() == 1 {
-                    let r = batch.into_iter().next().expect("one record");
-                    let o = fail(&r, &err);
-                    out.push((r, Some(o)));
+                // Only a 400 (or 413/422) is about the batch's content; any other refusal (404 from a wrong
+                // URL path, 405…) would be the same for every half, so it fails the batch as it is.
+                if batch.len() == 1 || !matches!(answer.status, 400 | 413 | 422) {
+                    for r in batch {
+                        let o = fail(&r, &err);
+                        out.push((r, Some(o)));
+                    }
                     continue;
                 }
                 let named: HashSet<usize> = err
@@ -584,7 +592,7 @@ async fn run_bulk(
                     .into_iter()
                     .filter(|i| *i < batch.len())
                     .collect();
-                if named.is_empty() || answer.status != 400 {
+                if named.is_empty() {
                     // Nothing to go on: bisect (the half with the bad record fails again and splits again).
                     let mut left = batch;
                     let right = left.split_off(left.len() / 2);
@@ -775,7 +783,10 @@ pub(crate) async fn run(
             .map(|j| JobInfo {
                 name: j.name.clone(),
                 target: j.target,
-                total: j.total,
+                total: match cfg.mode {
+                    Mode::ServerDryRun { sample: Some(n) } => j.total.map(|t| t.min(n)),
+                    _ => j.total,
+                },
             })
             .collect(),
         dry_run: cfg.mode != Mode::Send,
