@@ -380,8 +380,10 @@ async fn resume_after_a_torn_journal_sends_only_what_is_missing() {
     let (second, _) = run(vec![job(&mapping)], cfg).await;
     assert_eq!(second.counts.total, 300);
     assert_eq!(second.counts.resumed, 120);
-    // The 180 re-sent sessions were already stored (closed): recognised by reading them back.
-    assert_eq!(second.counts.succeeded + second.counts.skipped, 300);
+    // The 180 re-sent sessions were already stored (closed): recognised by reading them back, and counted as
+    // succeeded (the interrupted attempt stored them).
+    assert_eq!(second.counts.succeeded, 300);
+    assert_eq!(second.counts.skipped, 0);
     assert_eq!(second.counts.failed, 0);
     let journal = journal(&run_dir);
     let keys: HashSet<_> = journal.iter().map(|l| l.key()).collect();
@@ -412,17 +414,25 @@ async fn cancel_stops_new_requests_and_resume_finishes() {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let (control, handle) = engine::start(vec![job(&mapping)], cfg, tx);
     let mut seen = 0;
+    let mut sent_at_cancel = 0;
     while let Some(ev) = rx.recv().await {
         if matches!(ev, ImportEvent::Record(_)) {
             seen += 1;
             if seen == 50 {
                 control.cancel();
+                sent_at_cancel = sb.requests_to(endpoint::SESSION);
             }
         }
     }
     let summary = handle.await.unwrap().unwrap();
     assert!(summary.aborted.is_some());
     assert!(summary.counts.total < 400);
+    // After the cancel only the requests already in flight (at most the window, 4) reached the server.
+    assert!(
+        sb.requests_to(endpoint::SESSION) <= sent_at_cancel + 4,
+        "{} requests after cancel",
+        sb.requests_to(endpoint::SESSION) - sent_at_cancel
+    );
     assert_eq!(summary.counts.failed, 0, "records not sent are not failed");
     // Everything journaled is stored and nothing else was sent.
     assert_eq!(sb.session_count() as u64, summary.counts.succeeded);

@@ -113,6 +113,12 @@ pub fn run(args: Args) -> CmdResult {
     cfg.resume = args.resume.is_some();
 
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    // A wrong key or URL is told before anything is sent or any run directory is made.
+    if let Some(c) = &cfg.client {
+        runtime
+            .block_on(c.test_connection())
+            .map_err(|e| Exit::aborted(anyhow!(e)))?;
+    }
     let summary = runtime.block_on(drive(jobs, cfg.clone(), &args, warnings))?;
     if let Some(n) = args.verify
         && mode == Mode::Send
@@ -328,7 +334,12 @@ async fn drive(
         .map_err(|e| Exit::usage(anyhow!("the import stopped unexpectedly: {e}")))?
         .map_err(|e| Exit::usage(anyhow!(e)))?;
     if !json {
-        eprintln!("{}", summary_text(&summary));
+        let mut again = String::from("talon-import run");
+        for m in &args.mappings {
+            again.push(' ');
+            again.push_str(&shell_word(&m.display().to_string()));
+        }
+        eprintln!("{}", summary_text(&summary, &again));
     }
     Ok(summary)
 }
@@ -359,6 +370,18 @@ pub fn progress_line(r: &ImportReport) -> String {
     )
 }
 
+/// Quotes a word for a POSIX shell when it needs it, so a printed command can be pasted back.
+fn shell_word(w: &str) -> String {
+    if !w.is_empty()
+        && w.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=+@%".contains(c))
+    {
+        w.to_string()
+    } else {
+        format!("'{}'", w.replace('\'', "'\\''"))
+    }
+}
+
 fn human_secs(s: f64) -> String {
     let s = s.round() as u64;
     if s >= 3600 {
@@ -371,7 +394,8 @@ fn human_secs(s: f64) -> String {
 }
 
 /// The closing lines: counts, speed, where the files are and what to do next.
-pub fn summary_text(s: &Summary) -> String {
+/// `command` is the `talon-import run MAPPING...` part of the resume hint.
+pub fn summary_text(s: &Summary, command: &str) -> String {
     let c = &s.counts;
     let mut out = format!(
         "\n{} records in {:.1} s ({:.0}/s): {}{}; {} requests.\n",
@@ -400,8 +424,8 @@ pub fn summary_text(s: &Summary) -> String {
     out.push_str(&format!("Run directory: {}\n", s.run_dir.display()));
     if let Some(why) = &s.aborted {
         out.push_str(&format!(
-            "Stopped early: {why}\nContinue with: talon-import run MAPPING... --resume {}\n",
-            s.run_dir.display()
+            "Stopped early: {why}\nContinue with: {command} --resume {}\n",
+            shell_word(&s.run_dir.display().to_string())
         ));
     }
     if c.failures() > 0 {

@@ -48,6 +48,8 @@ struct Shared {
     requests: AtomicU64,
     /// Why the run must stop at once (the key was rejected).
     fatal: Mutex<Option<String>>,
+    /// A resumed run: any record not in the journal may have been sent by the interrupted attempt.
+    resuming: bool,
     control: watch::Receiver<ControlState>,
     events: tokio::sync::mpsc::UnboundedSender<ImportEvent>,
 }
@@ -164,6 +166,11 @@ async fn exchange(
             let _slot = sh.window.acquire().await;
             if let Some(l) = &sh.limiter {
                 l.until_ready().await;
+            }
+            // Many units wait for a slot; one that gets it after a pause, Ctrl-C or a rejected key must not
+            // send.
+            if !sh.ready(&mut control).await {
+                return Final::Stopped;
             }
             sh.requests.fetch_add(1, Ordering::Relaxed);
             client.send(method, path, query, body).await
@@ -382,7 +389,9 @@ async fn run_single(sh: &Shared, job: &JobCtx, rec: &Record) -> Option<RecordOut
                     }
                     ReadBack::Stopped => return None,
                 };
-                if !maybe_applied {
+                // Stored by this run (an attempt whose answer was lost, or the interrupted attempt being
+                // resumed) counts as succeeded; stored by some earlier import is "already there".
+                if !maybe_applied && !sh.resuming {
                     o.status = RecordStatus::Skipped;
                     o.error = Some(
                         "already in Talon.One: an identical closed session is stored (imported before)".into(),
@@ -569,10 +578,13 @@ async fn run_bulk(
                         Some(explain(job, r, e)),
                     )
                 };
-                if batch.len() == 1 {
-                    let r = batch.into_iter().next().expect("one record");
-                    let o = fail(&r, &err);
-                    out.push((r, Some(o)));
+                // Only a 400 (or 413/422) is about the batch's content; any other refusal (404 from a wrong
+                // URL path, 405…) would be the same for every half, so it fails the batch as it is.
+                if batch.len() == 1 || !matches!(answer.status, 400 | 413 | 422) {
+                    for r in batch {
+                        let o = fail(&r, &err);
+                        out.push((r, Some(o)));
+                    }
                     continue;
                 }
                 let named: HashSet<usize> = err
@@ -580,7 +592,7 @@ async fn run_bulk(
                     .into_iter()
                     .filter(|i| *i < batch.len())
                     .collect();
-                if named.is_empty() || answer.status != 400 {
+                if named.is_empty() {
                     // Nothing to go on: bisect (the half with the bad record fails again and splits again).
                     let mut left = batch;
                     let right = left.split_off(left.len() / 2);
@@ -760,6 +772,7 @@ pub(crate) async fn run(
         limiter: rate,
         requests: AtomicU64::new(0),
         fatal: Mutex::new(None),
+        resuming: cfg.resume,
         control: control.clone(),
         events: events.clone(),
     });
@@ -770,7 +783,10 @@ pub(crate) async fn run(
             .map(|j| JobInfo {
                 name: j.name.clone(),
                 target: j.target,
-                total: j.total,
+                total: match cfg.mode {
+                    Mode::ServerDryRun { sample: Some(n) } => j.total.map(|t| t.min(n)),
+                    _ => j.total,
+                },
             })
             .collect(),
         dry_run: cfg.mode != Mode::Send,
