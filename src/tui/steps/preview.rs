@@ -145,10 +145,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
                 ),
                 theme.title(),
             ),
-            Span::styled(
-                "←→ records · r rehearse · Enter import",
-                theme.dim(),
-            ),
+            Span::styled("←→ records · r rehearse · Enter import", theme.dim()),
         ])
     } else {
         Line::raw("No records to preview.")
