@@ -74,6 +74,22 @@ fn job(mapping: &Path) -> ImportJob {
     ImportJob::from_mapping("bench", &m, Some(mapping), &Catalog::for_mapping(&m), false).unwrap()
 }
 
+/// A server that takes any bulk of profiles and answers at once without reading it: shows the engine's own
+/// ceiling, apart from the sandbox's cost of validating and storing.
+async fn bare_server() -> String {
+    use axum::routing::put;
+    let app = axum::Router::new().route(
+        "/v2/customer_profiles",
+        put(|_b: axum::body::Bytes| async {
+            axum::Json(serde_json::json!({"integrationStates": []}))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
 async fn sandbox(latency_ms: u64) -> SandboxHandle {
     let latency = (latency_ms > 0).then(|| {
         let d = Duration::from_millis(latency_ms);
@@ -96,7 +112,20 @@ fn client(sb: &SandboxHandle) -> Client {
 
 /// The engine over the whole file; returns records/s.
 async fn engine_run(mapping: &Path, sb: &SandboxHandle, concurrency: usize, run_dir: &Path) -> f64 {
-    let mut cfg = RunConfig::new(Some(client(sb)), run_dir);
+    engine_run_at(mapping, Some(client(sb)), concurrency, run_dir).await
+}
+
+async fn engine_run_at(
+    mapping: &Path,
+    client: Option<Client>,
+    concurrency: usize,
+    run_dir: &Path,
+) -> f64 {
+    let dry = client.is_none();
+    let mut cfg = RunConfig::new(client, run_dir);
+    if dry {
+        cfg.mode = engine::Mode::DryRun;
+    }
     cfg.concurrency = concurrency;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let started = Instant::now();
@@ -105,7 +134,8 @@ async fn engine_run(mapping: &Path, sb: &SandboxHandle, concurrency: usize, run_
     let summary: Summary = handle.await.unwrap().unwrap();
     let secs = started.elapsed().as_secs_f64();
     assert_eq!(
-        summary.counts.succeeded, summary.counts.total,
+        summary.counts.succeeded + summary.counts.dry_run,
+        summary.counts.total,
         "the benchmark import had failures: {summary:?}"
     );
     summary.counts.total as f64 / secs
@@ -186,5 +216,23 @@ fn main() {
             100.0 * rate / 100_000.0
         );
         sb.shutdown().await;
+        let url = bare_server().await;
+        let bare = Client::new(&ClientConfig::new(url, "k")).unwrap();
+        let rate = engine_run_at(&customers, Some(bare), 8, &dir.join("p-bare")).await;
+        println!(
+            "{:<34} {:>12.0} {:>10.2} {:>9.0}%",
+            "same, against a bare server",
+            rate,
+            rate / base,
+            100.0 * rate / 100_000.0
+        );
+        let rate = engine_run_at(&customers, None, 8, &dir.join("p-dry")).await;
+        println!(
+            "{:<34} {:>12.0} {:>10.2} {:>9.0}%",
+            "same, --dry-run (nothing sent)",
+            rate,
+            rate / base,
+            100.0 * rate / 100_000.0
+        );
     });
 }
