@@ -7,7 +7,7 @@
 //! - profiles with 0 ms latency, engine through the bulk endpoint (target: ≥ 100,000 profiles/s), baseline
 //!   through the single-profile endpoint.
 //!
-//! Sizes via env: `IMPORT_BENCH_SESSIONS` (engine sessions, default 3000), `IMPORT_BENCH_PROFILES` (engine
+//! Sizes via env: `IMPORT_BENCH_SESSIONS` (engine sessions, default 6000), `IMPORT_BENCH_PROFILES` (engine
 //! profiles, default 100000), `IMPORT_BENCH_BASELINE` (records the baseline sends per workload, default 300;
 //! its rate does not depend on the count). `IMPORT_BENCH_LATENCY_MS` (default 20).
 
@@ -159,7 +159,7 @@ async fn baseline_run(mapping: &Path, sb: &SandboxHandle, n: usize) -> f64 {
 }
 
 fn main() {
-    let sessions = env("IMPORT_BENCH_SESSIONS", 3000);
+    let sessions = env("IMPORT_BENCH_SESSIONS", 6000);
     let profiles = env("IMPORT_BENCH_PROFILES", 100_000);
     let baseline_n = env("IMPORT_BENCH_BASELINE", 300);
     let latency_ms = env("IMPORT_BENCH_LATENCY_MS", 20) as u64;
