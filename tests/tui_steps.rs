@@ -45,7 +45,13 @@ fn loaded() -> App {
         "secret-key".into(),
         String::new(),
     );
-    update(&mut app, key(KeyCode::Enter));
+    let cmd = update(&mut app, key(KeyCode::Enter));
+    assert!(matches!(cmd, Some(Cmd::TestConnection { .. })));
+    assert_eq!(app.step, Step::Connect, "waits for the test");
+    update(
+        &mut app,
+        Msg::ConnectionTested(Ok("Connected: the key was accepted.".into())),
+    );
     assert_eq!(app.step, Step::Source);
     let path = fixture();
     typed(&mut app, &path.display().to_string());
@@ -73,7 +79,24 @@ fn connect_step_masks_the_key_and_requires_url_and_key() {
         );
         insta::assert_snapshot!(format!("connect_{w}x{h}"), screen);
     }
-    update(&mut app, key(KeyCode::Enter));
+    let cmd = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(
+        cmd,
+        Some(Cmd::TestConnection {
+            url: "https://acme.europe-west1.talon.one".into(),
+            api_key: "secret-key".into()
+        })
+    );
+    // A failed test is explained and keeps the admin on Connect.
+    update(
+        &mut app,
+        Msg::ConnectionTested(Err("the server refused the API key (HTTP 401)".into())),
+    );
+    assert_eq!(app.step, Step::Connect);
+    let screen = draw(&app, 80, 24);
+    assert!(screen.contains("refused the API key"), "{screen}");
+    assert!(screen.contains("F5"), "{screen}");
+    update(&mut app, key(KeyCode::F(5)));
     assert_eq!(app.step, Step::Source);
 }
 
@@ -131,8 +154,13 @@ fn mapping_step_prefills_suggestions_and_keys_change_them() {
     assert_eq!(app.mapping.rows[0].confidence, 100);
     update(&mut app, key(KeyCode::Down));
     assert_eq!(app.mapping.selected, 1);
-    update(&mut app, key(KeyCode::Enter));
-    assert_eq!(app.step, Step::Preview);
+    let cmd = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Validate);
+    let Some(Cmd::Validate { mapping, .. }) = cmd else {
+        panic!("{cmd:?}")
+    };
+    assert_eq!(mapping.id.column.as_deref(), Some("customer_id"));
+    assert!(mapping.attributes.contains_key("Email"));
 }
 
 #[test]
@@ -151,19 +179,56 @@ fn esc_goes_back_without_losing_work() {
 }
 
 #[test]
-fn later_steps_and_help_overlay_render() {
+fn validate_and_preview_steps_render_and_help_overlay() {
     let mut app = loaded();
     update(&mut app, key(KeyCode::Enter));
-    update(&mut app, key(KeyCode::Enter));
-    assert_eq!(app.step, Step::Preview);
+    let Some(Cmd::Validate { mapping, .. }) = update(&mut app, key(KeyCode::Enter)) else {
+        panic!("no validation started")
+    };
+    assert!(app.validate.running);
+    let catalog = talon_import::mapping::Catalog::for_mapping(&mapping);
+    let report = talon_import::mapping::validate::validate(&mapping, &catalog, |_| {}).unwrap();
+    update(&mut app, Msg::Validated(Ok(report)));
     for (w, h) in [(80, 24), (120, 40)] {
-        insta::assert_snapshot!(format!("preview_{w}x{h}"), draw(&app, w, h));
+        insta::assert_snapshot!(format!("validate_{w}x{h}"), draw(&app, w, h));
+    }
+    let cmd = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Preview);
+    assert!(matches!(cmd, Some(Cmd::Preview { .. })));
+    let plan = talon_import::payload::plan(&mapping, &catalog).unwrap();
+    let ctx = talon_import::payload::render::Context::new(
+        Some("https://acme.europe-west1.talon.one"),
+        Some("secret-key"),
+    );
+    let items = plan
+        .map(|r| {
+            let r = r.unwrap();
+            talon_import::tui::app::PreviewItem {
+                label: talon_import::payload::render::row_label(&r.rows),
+                text: talon_import::payload::render::render_http(&r, &ctx),
+            }
+        })
+        .collect();
+    update(&mut app, Msg::Previewed(Ok(items)));
+    update(&mut app, key(KeyCode::Right));
+    assert_eq!(app.preview.index, 1);
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = draw(&app, w, h);
+        assert!(!screen.contains("secret-key"));
+        insta::assert_snapshot!(format!("preview_{w}x{h}"), screen);
     }
     update(&mut app, key(KeyCode::Char('?')));
     assert!(app.show_help);
     insta::assert_snapshot!("help_80x24", draw(&app, 80, 24));
     update(&mut app, key(KeyCode::Char('z')));
     assert!(!app.show_help);
+    // Enter asks for confirmation before anything is sent.
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Run);
+    assert!(app.run.confirming);
+    insta::assert_snapshot!("confirm_80x24", draw(&app, 80, 24));
+    update(&mut app, key(KeyCode::Char('n')));
+    assert_eq!(app.step, Step::Preview);
     assert_eq!(update(&mut app, key(KeyCode::Char('q'))), Some(Cmd::Quit));
 }
 
@@ -193,4 +258,17 @@ fn tiny_and_zero_size_areas_do_not_panic() {
             &mut buf,
         );
     }
+}
+
+#[test]
+fn file_step_offers_the_last_file() {
+    let mut app = App::new("u".into(), "k".into(), String::new());
+    update(&mut app, key(KeyCode::F(5)));
+    assert_eq!(app.step, Step::Source);
+    app.recent_files = vec![fixture()];
+    assert!(draw(&app, 80, 24).contains("Last time: tests/fixtures/customers.csv"));
+    update(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.path_input, fixture().display().to_string());
+    let cmd = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(cmd, Some(Cmd::LoadFile(fixture())));
 }

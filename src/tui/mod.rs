@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod keys;
+pub mod recent;
 pub mod steps;
 pub mod theme;
 pub mod view;
@@ -16,7 +17,12 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 
 use crate::exit::{CmdResult, Exit};
-use app::{App, Cmd, Msg, Table, update};
+use crate::mapping::{Catalog, Mapping};
+use crate::payload::render;
+use crate::talon::attributes::AttributeDef;
+use crate::talon::client::{Client, ClientConfig};
+use crate::talon::management::ManagementConfig;
+use app::{App, Cmd, Msg, PreviewItem, Table, update};
 
 /// How the wizard starts.
 #[derive(Debug, Clone, Default)]
@@ -29,6 +35,8 @@ pub struct WizardOptions {
     pub api_key: Option<String>,
     /// Management API key, optional.
     pub management_key: Option<String>,
+    /// Started by `talon-import demo`: test the connection and load the demo's attributes at once.
+    pub demo: bool,
 }
 
 /// How many sample rows the File step reads.
@@ -99,11 +107,37 @@ async fn event_loop(opts: WizardOptions) -> anyhow::Result<()> {
         api_key,
         opts.management_key.unwrap_or_default(),
     );
+    app.demo = opts.demo;
+    // What helps next time (never a key); the demo's throwaway sandbox URL is not remembered.
+    let recent_path = recent::path().filter(|_| !opts.demo);
+    let mut memory = recent_path
+        .as_deref()
+        .map(recent::Recent::load)
+        .unwrap_or_default();
+    if app.connect.url.is_empty()
+        && let Some(url) = &memory.url
+    {
+        app.connect.url = url.clone();
+    }
+    app.recent_files = memory.files.clone();
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let control: Control = Default::default();
+    if opts.demo {
+        // The demo is connected already: check it and load its custom attributes straight away.
+        app.testing = true;
+        run_cmd(
+            Cmd::TestConnection {
+                url: app.connect.url.clone(),
+                api_key: app.connect.api_key.clone(),
+            },
+            &tx,
+            &control,
+        );
+    }
     if let Some(file) = opts.file {
         app.path_input = file.display().to_string();
         app.loading = true;
-        run_cmd(Cmd::LoadFile(file), &tx);
+        run_cmd(Cmd::LoadFile(file), &tx, &control);
     }
     let theme = theme::Theme::from_env();
     let mut terminal = ratatui::init();
@@ -133,11 +167,20 @@ async fn event_loop(opts: WizardOptions) -> anyhow::Result<()> {
         for msg in batch.drain(..) {
             if let Some(cmd) = update(&mut app, msg) {
                 if cmd == Cmd::Quit {
+                    // An import still running is stopped; its journal lets `run --resume` finish it.
+                    if let Some(c) = control.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+                        c.abort();
+                    }
                     tracing::info!("wizard closed");
                     return Ok(());
                 }
-                run_cmd(cmd, &tx);
+                run_cmd(cmd, &tx, &control);
             }
+        }
+        if let Some(path) = &recent_path
+            && remember(&app, &mut memory)
+        {
+            memory.save(path);
         }
         if app.quit {
             break;
@@ -146,15 +189,213 @@ async fn event_loop(opts: WizardOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Carries out a command on a background task; the answer comes back as a `Msg`.
-fn run_cmd(cmd: Cmd, tx: &mpsc::UnboundedSender<Msg>) {
+/// Folds what the admin just did into the memory; true when something changed.
+fn remember(app: &App, memory: &mut recent::Recent) -> bool {
+    let before = memory.clone();
+    if matches!(app.connection, Some(Ok(_))) && !app.connect.url.trim().is_empty() {
+        memory.url = Some(app.connect.url.trim().to_string());
+    }
+    if let Some(t) = &app.table
+        && memory.files.first().map(|f| f.as_path()) != std::path::absolute(&t.path).ok().as_deref()
+    {
+        memory.remember_file(&t.path);
+    }
+    if let Some(m) = &app.saved
+        && memory.mappings.first().map(|f| f.as_path()) != std::path::absolute(m).ok().as_deref()
+    {
+        memory.remember_mapping(m);
+    }
+    *memory != before
+}
+
+/// The running import's controls, set by the task that starts it.
+pub type Control = std::sync::Arc<std::sync::Mutex<Option<crate::engine::RunControl>>>;
+
+/// The custom attributes plus what the mapping declares.
+fn catalog_for(custom: &[AttributeDef], mapping: &Mapping) -> Catalog {
+    let mut c = Catalog::builtin();
+    c.extend(custom.iter().cloned());
+    c.declare(mapping);
+    c
+}
+
+/// Carries out a command on a background task; the answer comes back as a `Msg`. Public so tests can drive
+/// the whole wizard without a terminal: `update` → `run_cmd` → messages → `update`.
+pub fn run_cmd(cmd: Cmd, tx: &mpsc::UnboundedSender<Msg>, control: &Control) {
+    let tx = tx.clone();
     match cmd {
         Cmd::LoadFile(path) => {
-            let tx = tx.clone();
             tokio::task::spawn_blocking(move || {
                 let _ = tx.send(Msg::FileLoaded(load_table(&path)));
             });
         }
+        Cmd::TestConnection { url, api_key } => {
+            tokio::spawn(async move {
+                let result = async {
+                    let client = Client::new(&ClientConfig::new(url.clone(), api_key))
+                        .map_err(|e| e.to_string())?;
+                    client.test_connection().await.map_err(|e| e.to_string())?;
+                    Ok(format!("Connected to {url}: the key was accepted."))
+                }
+                .await;
+                let _ = tx.send(Msg::ConnectionTested(result));
+            });
+        }
+        Cmd::LoadAttributes {
+            url,
+            management_key,
+        } => {
+            tokio::spawn(async move {
+                let cfg = ManagementConfig {
+                    base_url: url,
+                    key: secrecy::SecretString::from(management_key),
+                };
+                let result = match crate::talon::management::client() {
+                    Ok(http) => crate::talon::management::fetch_attributes(&http, &cfg)
+                        .await
+                        .map_err(|e| format!("Loading custom attributes failed: {e}")),
+                    Err(e) => Err(e.to_string()),
+                };
+                let _ = tx.send(Msg::AttributesLoaded(result));
+            });
+        }
+        Cmd::SaveMapping { path, mapping } => {
+            tokio::task::spawn_blocking(move || {
+                let mut m = *mapping;
+                // Paths in a mapping file are relative to it.
+                let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                if let Ok(rel) = m.source.file.strip_prefix(&dir) {
+                    m.source.file = rel.to_path_buf();
+                }
+                m.base_dir = dir;
+                let result = m
+                    .save(&path)
+                    .map(|_| path.clone())
+                    .map_err(|e| format!("Could not save the mapping: {e}"));
+                let _ = tx.send(Msg::Saved(result));
+            });
+        }
+        Cmd::Validate { mapping, custom } => {
+            tokio::task::spawn_blocking(move || {
+                let catalog = catalog_for(&custom, &mapping);
+                let progress = tx.clone();
+                let result = crate::mapping::validate::validate(&mapping, &catalog, |p| {
+                    let _ = progress.send(Msg::ValidateProgress(p.rows));
+                })
+                .map_err(|e| e.to_string());
+                let _ = tx.send(Msg::Validated(result));
+            });
+        }
+        Cmd::Preview {
+            mapping,
+            custom,
+            url,
+            api_key,
+        } => {
+            tokio::task::spawn_blocking(move || {
+                let result = (|| {
+                    let catalog = catalog_for(&custom, &mapping);
+                    let plan =
+                        crate::payload::plan(&mapping, &catalog).map_err(|e| e.to_string())?;
+                    let ctx = render::Context::new(Some(&url), Some(&api_key));
+                    let mut items = vec![];
+                    for rec in plan.take(PREVIEW_RECORDS) {
+                        let rec = rec.map_err(|e| e.to_string())?;
+                        items.push(PreviewItem {
+                            label: render::row_label(&rec.rows),
+                            text: crate::text::for_terminal(&render::render_http(&rec, &ctx))
+                                .into_owned(),
+                        });
+                    }
+                    Ok(items)
+                })();
+                let _ = tx.send(Msg::Previewed(result));
+            });
+        }
+        Cmd::StartImport {
+            mapping,
+            custom,
+            url,
+            api_key,
+            rehearsal,
+        } => {
+            let control = control.clone();
+            tokio::spawn(async move {
+                if let Err(message) =
+                    start_import(*mapping, custom, url, api_key, rehearsal, &tx, &control).await
+                {
+                    let _ = tx.send(Msg::ImportFailed { rehearsal, message });
+                }
+            });
+        }
+        Cmd::PauseImport | Cmd::ResumeImport | Cmd::CancelImport => {
+            if let Some(c) = control.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+                match cmd {
+                    Cmd::PauseImport => c.pause(),
+                    Cmd::ResumeImport => c.resume(),
+                    _ => c.cancel(),
+                }
+            }
+        }
         Cmd::Quit => {}
+    }
+}
+
+/// Requests shown on the Preview step.
+const PREVIEW_RECORDS: usize = 100;
+
+/// Builds the job and starts the engine; its events come back as `Msg::Import`.
+async fn start_import(
+    mapping: Mapping,
+    custom: Vec<AttributeDef>,
+    url: String,
+    api_key: String,
+    rehearsal: bool,
+    tx: &mpsc::UnboundedSender<Msg>,
+    control: &Control,
+) -> Result<(), String> {
+    let client = Client::new(&ClientConfig::new(url, api_key)).map_err(|e| e.to_string())?;
+    let job = tokio::task::spawn_blocking(move || {
+        let catalog = catalog_for(&custom, &mapping);
+        let name = mapping
+            .source_path()
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "import".into());
+        crate::engine::ImportJob::from_mapping(name, &mapping, None, &catalog, !rehearsal)
+            .map(|job| (job, mapping.target))
+            .map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())??;
+    let (job, target) = job;
+    let mut cfg = crate::engine::RunConfig::new(
+        Some(client),
+        if rehearsal {
+            std::env::temp_dir().join(format!(
+                "talon-import-rehearsal-{}",
+                jiff::Timestamp::now().strftime("%Y%m%dT%H%M%S%.fZ")
+            ))
+        } else {
+            crate::engine::default_run_dir(&[target])
+        },
+    );
+    if rehearsal {
+        cfg.mode = crate::engine::Mode::ServerDryRun {
+            sample: Some(steps::preview::REHEARSAL_SAMPLE),
+        };
+    }
+    let (events_tx, mut events) = mpsc::unbounded_channel();
+    let (ctl, handle) = crate::engine::start(vec![job], cfg, events_tx);
+    if !rehearsal {
+        *control.lock().unwrap_or_else(|e| e.into_inner()) = Some(ctl);
+    }
+    while let Some(event) = events.recv().await {
+        let _ = tx.send(Msg::Import { rehearsal, event });
+    }
+    match handle.await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(e) => Err(format!("the import stopped unexpectedly: {e}")),
     }
 }

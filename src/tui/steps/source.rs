@@ -23,6 +23,12 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
             app.path_input.pop();
             None
         }
+        KeyCode::Tab => {
+            if let Some(last) = app.recent_files.first() {
+                app.path_input = last.display().to_string();
+            }
+            None
+        }
         KeyCode::Down => {
             let max = app
                 .table
@@ -85,6 +91,15 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         lines.push(Line::raw(
             "Type the path of a CSV or Excel file and press Enter.",
         ));
+        if let Some(last) = app.recent_files.first() {
+            lines.push(Line::styled(
+                format!(
+                    "Last time: {} (Tab fills it in)",
+                    crate::text::for_terminal(&last.display().to_string())
+                ),
+                theme.dim(),
+            ));
+        }
     }
     Paragraph::new(lines).render(head, buf);
 
