@@ -123,3 +123,29 @@ fn an_unknown_attribute_is_a_mapping_error_with_a_suggestion() {
     assert!(err.contains("attributes.Emial"), "{err}");
     assert!(err.contains("Did you mean \"Email\""), "{err}");
 }
+
+/// `validate` checks profiles without building requests; it must find exactly the problems the plan (and so
+/// the import and preview) reports.
+#[test]
+fn profile_checks_agree_with_the_plan() {
+    for path in [
+        "tests/fixtures/mapping/profiles.toml",
+        "tests/fixtures/shopify/customers.toml",
+    ] {
+        let m = Mapping::load(Path::new(path)).unwrap();
+        let catalog = Catalog::for_mapping(&m);
+        let from_plan: Vec<(u64, String, Vec<payload::Problem>)> = payload::plan(&m, &catalog)
+            .unwrap()
+            .map(Result::unwrap)
+            .map(|r| (r.rows[0], r.id, r.request.err().unwrap_or_default()))
+            .collect();
+        let mut checked = vec![];
+        payload::check_profiles(&m, &catalog, |row, id, problems| {
+            checked.push((row.number, id.unwrap_or("").to_string(), problems.to_vec()))
+        })
+        .unwrap()
+        .unwrap();
+        assert_eq!(checked, from_plan, "{path}");
+        assert!(checked.iter().any(|c| !c.2.is_empty()) || path.contains("shopify"));
+    }
+}

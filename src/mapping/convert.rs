@@ -82,6 +82,24 @@ pub fn convert(
     }
 }
 
+/// Checks one non-empty value exactly as [`convert`] would, without building the JSON value where that can
+/// be avoided (text needs no check; numbers and booleans are parsed, not wrapped).
+pub fn check(
+    value: &str,
+    cell: CellKind,
+    kind: AttrType,
+    spec: &FieldSpec,
+    order: DateOrder,
+) -> Result<(), ConvError> {
+    match kind {
+        _ if cell == CellKind::Error => convert(value, cell, kind, spec, order).map(drop),
+        AttrType::String | AttrType::Location => Ok(()),
+        AttrType::Number => number(value).map(drop),
+        AttrType::Boolean => boolean(value, spec).map(drop),
+        _ => convert(value, cell, kind, spec, order).map(drop),
+    }
+}
+
 /// JSON numbers: whole values without a fraction (`3`, not `3.0`).
 pub fn num_value(n: f64) -> Value {
     if n.fract() == 0.0 && n.abs() < 9.0e15 {
@@ -100,6 +118,9 @@ pub fn number(value: &str) -> Result<f64, ConvError> {
             format!("\"{value}\" is not a number (expected e.g. 1234.50 or 1.234,50)"),
         )
     };
+    if let Some(n) = plain_number(value.trim()) {
+        return n.filter(|n| n.is_finite()).ok_or_else(bad);
+    }
     let mut s: String = value
         .trim()
         .chars()
@@ -156,6 +177,37 @@ pub fn number(value: &str) -> Result<f64, ConvError> {
         .ok_or_else(bad)
 }
 
+/// The common shapes without allocating: ASCII digits with an optional sign and at most one `.` or `,` that
+/// is a decimal separator (a comma followed by exactly three digits is a thousands separator and takes the
+/// general path). `None` when the value has another shape.
+fn plain_number(v: &str) -> Option<Option<f64>> {
+    let b = v.as_bytes();
+    let digits = b
+        .strip_prefix(b"-")
+        .or_else(|| b.strip_prefix(b"+"))
+        .unwrap_or(b);
+    if digits.is_empty() || b.len() > 40 || !digits[0].is_ascii_digit() {
+        return None;
+    }
+    let mut seps = digits
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.is_ascii_digit());
+    match (seps.next(), seps.next()) {
+        (None, _) => Some(v.parse().ok()),
+        (Some((i, b'.')), None) if i + 1 < digits.len() => Some(v.parse().ok()),
+        (Some((i, b',')), None) if i + 1 < digits.len() && digits.len() - i - 1 != 3 => {
+            let mut buf = [0u8; 40];
+            let buf = &mut buf[..b.len()];
+            buf.copy_from_slice(b);
+            let at = b.len() - digits.len() + i;
+            buf[at] = b'.';
+            Some(std::str::from_utf8(buf).ok()?.parse().ok())
+        }
+        _ => None,
+    }
+}
+
 const TRUE_WORDS: &[&str] = &[
     "true",
     "yes",
@@ -197,7 +249,17 @@ const FALSE_WORDS: &[&str] = &[
 
 /// Booleans from the usual words in several languages, plus the field's own `true`/`false` words.
 pub fn boolean(value: &str, spec: &FieldSpec) -> Result<bool, ConvError> {
-    let v = value.trim().to_lowercase();
+    let trimmed = value.trim();
+    if spec.true_words.is_none() && spec.false_words.is_none() && trimmed.is_ascii() {
+        // The built-in words without allocating; only non-ASCII words (`sí`, `não`) need lowercasing.
+        if TRUE_WORDS.iter().any(|w| trimmed.eq_ignore_ascii_case(w)) {
+            return Ok(true);
+        }
+        if FALSE_WORDS.iter().any(|w| trimmed.eq_ignore_ascii_case(w)) {
+            return Ok(false);
+        }
+    }
+    let v = trimmed.to_lowercase();
     let has = |words: &Option<Vec<String>>| {
         words
             .as_ref()
@@ -302,24 +364,30 @@ pub fn time(value: &str, spec: &FieldSpec, order: DateOrder) -> Result<String, C
             .map_err(|_| not_date(&format!(" in the format {fmt}")))?;
         return in_zone(dt, spec);
     }
-    if let Ok(ts) = v.parse::<jiff::Timestamp>() {
-        return Ok(ts.to_string());
-    }
-    if let Ok(dt) = v.parse::<DateTime>() {
-        return in_zone(dt, spec);
-    }
-    if let Ok(d) = v.parse::<Date>() {
-        return in_zone(d.at(0, 0, 0, 0), spec);
-    }
-    // Exports such as Shopify's write `2024-03-04 10:14:02 +0100`: a space before the offset, which
-    // ISO 8601 parsers refuse. The offset makes the instant exact, so no zone is needed.
-    for fmt in [
-        "%Y-%m-%d %H:%M:%S %z",
-        "%Y-%m-%d %H:%M:%S %:z",
-        "%Y-%m-%d %H:%M %z",
-    ] {
-        if let Ok(ts) = jiff::fmt::strtime::parse(fmt, v).and_then(|b| b.to_timestamp()) {
+    // Every ISO shape below starts with `YYYY-`; slash and dot dates skip the attempts.
+    let iso = v.len() >= 10
+        && v.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+        && v.as_bytes()[4] == b'-';
+    if iso {
+        if let Ok(ts) = v.parse::<jiff::Timestamp>() {
             return Ok(ts.to_string());
+        }
+        if let Ok(dt) = v.parse::<DateTime>() {
+            return in_zone(dt, spec);
+        }
+        if let Ok(d) = v.parse::<Date>() {
+            return in_zone(d.at(0, 0, 0, 0), spec);
+        }
+        // Exports such as Shopify's write `2024-03-04 10:14:02 +0100`: a space before the offset, which
+        // ISO 8601 parsers refuse. The offset makes the instant exact, so no zone is needed.
+        for fmt in [
+            "%Y-%m-%d %H:%M:%S %z",
+            "%Y-%m-%d %H:%M:%S %:z",
+            "%Y-%m-%d %H:%M %z",
+        ] {
+            if let Ok(ts) = jiff::fmt::strtime::parse(fmt, v).and_then(|b| b.to_timestamp()) {
+                return Ok(ts.to_string());
+            }
         }
     }
     if let Some((a, b, year, t)) = split_numeric_date(v) {

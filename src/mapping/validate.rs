@@ -95,84 +95,138 @@ pub fn validate(
     catalog: &Catalog,
     mut progress: impl FnMut(Progress),
 ) -> Result<Report, ValidateError> {
-    let plan = crate::payload::plan(mapping, catalog)?;
-    let mut report = Report::default();
-    let mut groups: IndexMap<(String, String), ProblemGroup> = IndexMap::new();
-    let mut seen: HashMap<String, u64> = HashMap::new();
-    let mut emails = 0u64;
-    let mut ids = 0u64;
-    let mut next_tick = 10_000;
-    for rec in plan {
-        let rec = rec?;
-        let n = rec.rows.len() as u64;
+    let mut v = Validation::new(mapping.target);
+    let checked = crate::payload::check_profiles(mapping, catalog, |row, id, problems| {
+        v.record(&[row.number], id.unwrap_or(""), problems);
+        v.tick(&mut progress);
+    });
+    match checked {
+        Some(result) => result?,
+        None => {
+            for rec in crate::payload::plan(mapping, catalog)? {
+                let rec = rec?;
+                let problems = rec.request.as_ref().err().map_or(&[][..], Vec::as_slice);
+                v.record(&rec.rows, &rec.id, problems);
+                v.tick(&mut progress);
+            }
+        }
+    }
+    Ok(v.finish(progress))
+}
+
+/// The running state of one validation.
+struct Validation {
+    target: Target,
+    report: Report,
+    groups: IndexMap<(String, String), ProblemGroup>,
+    /// Profiles: first row of each id, keyed by a 64-bit hash of the id (16 bytes per distinct id whatever its
+    /// length; a false duplicate needs a hash collision, about one in 10^10 for a million ids).
+    seen: HashMap<u64, u64>,
+    emails: u64,
+    ids: u64,
+    next_tick: u64,
+}
+
+impl Validation {
+    fn new(target: Target) -> Self {
+        Validation {
+            target,
+            report: Report::default(),
+            groups: IndexMap::new(),
+            seen: HashMap::new(),
+            emails: 0,
+            ids: 0,
+            next_tick: 10_000,
+        }
+    }
+
+    fn record(&mut self, rows: &[u64], id: &str, problems: &[crate::payload::Problem]) {
+        let report = &mut self.report;
+        let n = rows.len() as u64;
         report.rows += n;
-        match &rec.request {
-            Ok(_) => report.valid += n,
-            Err(problems) => {
-                report.invalid += n;
-                for p in problems {
-                    report.add(
-                        &mut groups,
-                        &p.field,
-                        &p.kind,
-                        Example {
-                            row: p.row,
-                            value: p.value.clone(),
-                            message: p.message.clone(),
-                        },
-                    );
-                }
+        if problems.is_empty() {
+            report.valid += n;
+        } else {
+            report.invalid += n;
+            for p in problems {
+                report.add(
+                    &mut self.groups,
+                    &p.field,
+                    &p.kind,
+                    Example {
+                        row: p.row,
+                        value: p.value.clone(),
+                        message: p.message.clone(),
+                    },
+                );
             }
         }
-        if !rec.id.is_empty() {
-            ids += 1;
-            if rec.id.contains('@') && rec.id.contains('.') {
-                emails += 1;
-            }
-            if mapping.target == Target::Profiles {
-                let row = rec.rows[0];
-                if let Some(first) = seen.insert(rec.id.clone(), row) {
-                    report.warnings += 1;
-                    report.add(
-                        &mut groups,
-                        "id",
-                        "duplicate_id",
-                        Example {
-                            row,
-                            value: Some(rec.id.clone()),
-                            message: format!(
-                                "id \"{}\" appears in rows {first} and {row}; the later row wins",
-                                rec.id
-                            ),
-                        },
-                    );
-                }
-            }
+        if id.is_empty() {
+            return;
         }
-        if report.rows >= next_tick {
-            progress(Progress { rows: report.rows });
-            next_tick += 10_000;
+        self.ids += 1;
+        if id.contains('@') && id.contains('.') {
+            self.emails += 1;
+        }
+        if self.target == Target::Profiles {
+            let row = rows.first().copied().unwrap_or(0);
+            if let Some(first) = self.seen.insert(id_hash(id), row) {
+                report.warnings += 1;
+                report.add(
+                    &mut self.groups,
+                    "id",
+                    "duplicate_id",
+                    Example {
+                        row,
+                        value: Some(id.to_string()),
+                        message: format!(
+                            "id \"{id}\" appears in rows {first} and {row}; the later row wins"
+                        ),
+                    },
+                );
+            }
         }
     }
-    if ids > 0 && emails * 2 > ids {
-        report.warnings += 1;
-        report.add(
-            &mut groups,
-            "id",
-            "email_as_id",
-            Example {
-                row: 1,
-                value: None,
-                message: format!(
-                    "{emails} of {ids} ids look like email addresses; customers change their email, so a stable \
-                     customer number makes a better integration id"
-                ),
-            },
-        );
+
+    fn tick(&mut self, progress: &mut impl FnMut(Progress)) {
+        if self.report.rows >= self.next_tick {
+            progress(Progress {
+                rows: self.report.rows,
+            });
+            self.next_tick += 10_000;
+        }
     }
-    progress(Progress { rows: report.rows });
-    report.problems = groups.into_values().collect();
-    Ok(report)
+
+    fn finish(mut self, mut progress: impl FnMut(Progress)) -> Report {
+        let (emails, ids) = (self.emails, self.ids);
+        if ids > 0 && emails * 2 > ids {
+            self.report.warnings += 1;
+            self.report.add(
+                &mut self.groups,
+                "id",
+                "email_as_id",
+                Example {
+                    row: 1,
+                    value: None,
+                    message: format!(
+                        "{emails} of {ids} ids look like email addresses; customers change their email, so a \
+                         stable customer number makes a better integration id"
+                    ),
+                },
+            );
+        }
+        progress(Progress {
+            rows: self.report.rows,
+        });
+        self.report.problems = self.groups.into_values().collect();
+        self.report
+    }
+}
+
+/// A well-mixed 64-bit hash of an id (SipHash with fixed keys, so runs are reproducible).
+fn id_hash(id: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(id)
 }
 
 /// Validation could not run: the mapping is wrong, or the file could not be read.

@@ -180,11 +180,12 @@ impl Compiled {
             return Ok(());
         }
         let mut evidence = vec![(false, false); fields.len()];
-        let reader = crate::source::open(&mapping.source_path(), &mapping.source_options())?;
-        for row in reader {
-            let Ok(row): Result<Row, _> = row else {
+        let mut reader = crate::source::open(&mapping.source_path(), &mapping.source_options())?;
+        let mut row = Row::empty();
+        while let Some(r) = reader.read_into(&mut row) {
+            if r.is_err() {
                 continue;
-            };
+            }
             for (f, ev) in fields.iter().zip(evidence.iter_mut()) {
                 let Some(cell) = f.column_index().and_then(|i| row.cells.get(i)) else {
                     continue;

@@ -105,6 +105,35 @@ pub fn plan(mapping: &Mapping, catalog: &Catalog) -> Result<Plan, MappingError> 
     }
 }
 
+/// Profiles only: checks every row without building the requests (what `validate` needs), calling `each` with
+/// the row, its id (when it has one) and its problems (empty for a valid row). The same conversions as
+/// [`plan`], reading through one reused [`crate::source::Row`] so memory stays flat. `None` for sessions,
+/// whose rows must be grouped first: use [`plan`].
+pub fn check_profiles(
+    mapping: &Mapping,
+    catalog: &Catalog,
+    mut each: impl FnMut(&crate::source::Row, Option<&str>, &[Problem]),
+) -> Option<Result<(), crate::mapping::validate::ValidateError>> {
+    if mapping.target != Target::Profiles {
+        return None;
+    }
+    let mut run = || -> Result<(), crate::mapping::validate::ValidateError> {
+        let compiled = compile::Compiled::new(mapping, catalog)?;
+        let mut reader = crate::source::open(&mapping.source_path(), &mapping.source_options())
+            .map_err(MappingError::from)?;
+        let mut row = crate::source::Row::empty();
+        let mut problems = Vec::new();
+        while let Some(r) = reader.read_into(&mut row) {
+            r?;
+            problems.clear();
+            let id = profiles::check(&compiled, &row, &mut problems);
+            each(&row, id.as_deref(), &problems);
+        }
+        Ok(())
+    };
+    Some(run())
+}
+
 /// The path segment for an id: everything but unreserved characters percent-encoded.
 pub fn encode_id(id: &str) -> String {
     use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
