@@ -104,7 +104,23 @@ fn validate_groups_problems_and_warns_on_duplicates() {
     let m = load("profiles.toml");
     let report = validate(&m, &Catalog::for_mapping(&m), |_| {}).unwrap();
     assert_eq!((report.rows, report.valid, report.invalid), (5, 3, 2));
-    assert_eq!(report.warnings, 1);
+    // The duplicate id, and the whole-column day/month decision.
+    assert_eq!(report.warnings, 2);
+    let order = report
+        .problems
+        .iter()
+        .find(|g| g.kind == "date_order")
+        .unwrap();
+    assert_eq!((order.field.as_str(), order.count), ("SignupDate", 1));
+    assert!(
+        report.lines().contains(
+            &"column Created: 1 date could be day/month or month/day; read as day/month because row 1 has \
+              13/04/2021 — set format (e.g. \"%m/%d/%Y\") to override"
+                .to_string()
+        ),
+        "{:?}",
+        report.lines()
+    );
     let dup = report
         .problems
         .iter()
@@ -140,12 +156,51 @@ fn profile_checks_agree_with_the_plan() {
             .map(|r| (r.rows[0], r.id, r.request.err().unwrap_or_default()))
             .collect();
         let mut checked = vec![];
-        payload::check_profiles(&m, &catalog, |row, id, problems| {
+        let done = payload::check_profiles(&m, &catalog, false, |row, id, problems| {
             checked.push((row.number, id.unwrap_or("").to_string(), problems.to_vec()))
         })
         .unwrap()
         .unwrap();
+        assert!(matches!(done, payload::Checked::Done(_)));
         assert_eq!(checked, from_plan, "{path}");
         assert!(checked.iter().any(|c| !c.2.is_empty()) || path.contains("shopify"));
     }
+}
+
+/// A day/month order settled early by the pre-scan but contradicted further down: validation starts over
+/// with the whole column and reports the mix instead of reading the early rows in the wrong order.
+#[test]
+fn a_late_row_that_contradicts_the_date_order_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("Id,Signup\n1,13/04/2021\n2,03/04/2021\n");
+    for i in 3..50 {
+        csv.push_str(&format!("{i},01/01/2021\n"));
+    }
+    csv.push_str("50,04/13/2021\n");
+    std::fs::write(dir.path().join("c.csv"), csv).unwrap();
+    std::fs::write(
+        dir.path().join("m.toml"),
+        "target = \"profiles\"\n[source]\nfile = \"c.csv\"\n[id]\ncolumn = \"Id\"\n\
+         [attributes.SignupDate]\ncolumn = \"Signup\"\n",
+    )
+    .unwrap();
+    let m = Mapping::load(&dir.path().join("m.toml")).unwrap();
+    let catalog = Catalog::for_mapping(&m);
+    let early = payload::check_profiles(&m, &catalog, false, |_, _, _| {})
+        .unwrap()
+        .unwrap();
+    assert_eq!(early, payload::Checked::StartOver);
+    let report = validate(&m, &catalog, |_| {}).unwrap();
+    assert_eq!((report.rows, report.invalid), (50, 1));
+    let lines = report.lines();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("mixes both orders (row 1 has 13/04/2021, row 50 has 04/13/2021)")),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("SignupDate: 1 row")),
+        "{lines:?}"
+    );
 }

@@ -33,6 +33,11 @@ pub enum DateOrder {
     Conflicting,
 }
 
+/// True for a value such as `03/04/2021` that reads differently day-first and month-first.
+pub fn is_ambiguous_date(value: &str) -> bool {
+    matches!(split_numeric_date(value), Some((a, b, _, _)) if a <= 12 && b <= 12 && a != b)
+}
+
 /// Evidence one value gives about day/month order: `(day_first, month_first)`.
 pub fn date_order_evidence(value: &str) -> (bool, bool) {
     match split_numeric_date(value) {
@@ -314,8 +319,9 @@ fn split_numeric_date(value: &str) -> Option<(u32, u32, i16, Option<&str>)> {
         None => (value.trim(), None),
     };
     let sep = ['/', '.', '-'].into_iter().find(|c| date.contains(*c))?;
-    let parts: Vec<&str> = date.split(sep).collect();
-    if parts.len() != 3 || parts[2].len() != 4 || parts[0].len() > 2 || parts[1].len() > 2 {
+    let mut split = date.split(sep);
+    let parts = [split.next()?, split.next()?, split.next()?];
+    if split.next().is_some() || parts[2].len() != 4 || parts[0].len() > 2 || parts[1].len() > 2 {
         return None;
     }
     Some((
@@ -394,6 +400,8 @@ pub fn time(value: &str, spec: &FieldSpec, order: DateOrder) -> Result<String, C
         let (day, month) = match order {
             _ if a > 12 && b <= 12 => (a, b),
             _ if b > 12 && a <= 12 => (b, a),
+            // `03/03/2021` reads the same either way.
+            _ if a == b => (a, b),
             DateOrder::DayFirst => (a, b),
             DateOrder::MonthFirst => (b, a),
             DateOrder::Unknown | DateOrder::Conflicting => {

@@ -9,6 +9,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::{Catalog, Mapping, MappingError, Target};
+use crate::payload::{Checked, DateOrderDecision};
 use crate::source::SourceError;
 
 /// Examples kept per problem group.
@@ -69,6 +70,11 @@ impl Report {
             .iter()
             .map(|g| {
                 let e = g.examples.first();
+                if g.kind == "date_order"
+                    && let Some(e) = e
+                {
+                    return e.message.clone();
+                }
                 format!(
                     "{}: {} row{}{}",
                     g.field,
@@ -95,21 +101,38 @@ pub fn validate(
     catalog: &Catalog,
     mut progress: impl FnMut(Progress),
 ) -> Result<Report, ValidateError> {
-    let mut v = Validation::new(mapping.target);
-    let checked = crate::payload::check_profiles(mapping, catalog, |row, id, problems| {
-        v.record(&[row.number], id.unwrap_or(""), problems);
-        v.tick(&mut progress);
-    });
-    match checked {
-        Some(result) => result?,
-        None => {
-            for rec in crate::payload::plan(mapping, catalog)? {
-                let rec = rec?;
-                let problems = rec.request.as_ref().err().map_or(&[][..], Vec::as_slice);
-                v.record(&rec.rows, &rec.id, problems);
+    let mut whole_file_dates = false;
+    let (mut v, dates) = loop {
+        let mut v = Validation::new(mapping.target);
+        let checked = crate::payload::check_profiles(
+            mapping,
+            catalog,
+            whole_file_dates,
+            |row, id, problems| {
+                v.record(&[row.number], id.unwrap_or(""), problems);
                 v.tick(&mut progress);
+            },
+        );
+        match checked {
+            Some(result) => match result? {
+                Checked::Done(dates) => break (v, dates),
+                Checked::StartOver => whole_file_dates = true,
+            },
+            None => {
+                let plan = crate::payload::plan(mapping, catalog)?;
+                let dates = plan.date_orders.clone();
+                for rec in plan {
+                    let rec = rec?;
+                    let problems = rec.request.as_ref().err().map_or(&[][..], Vec::as_slice);
+                    v.record(&rec.rows, &rec.id, problems);
+                    v.tick(&mut progress);
+                }
+                break (v, dates);
             }
         }
+    };
+    for d in &dates {
+        v.date_order(d);
     }
     Ok(v.finish(progress))
 }
@@ -186,6 +209,43 @@ impl Validation {
                 );
             }
         }
+    }
+
+    /// A settled column with ambiguous values is a warning (the values are read in the settled order); an
+    /// unsettled or mixed one already fails those rows as `ambiguous_date`, and the line says why.
+    fn date_order(&mut self, d: &DateOrderDecision) {
+        let Some(message) = d.line() else {
+            return;
+        };
+        let settled = matches!(d.order, "day_first" | "month_first");
+        if settled {
+            self.report.warnings += 1;
+        }
+        let row = d
+            .day_first_example
+            .as_ref()
+            .or(d.month_first_example.as_ref())
+            .map_or(0, |e| e.0);
+        let value = d
+            .day_first_example
+            .as_ref()
+            .or(d.month_first_example.as_ref())
+            .map(|e| e.1.clone());
+        let g = self
+            .groups
+            .entry((d.field.clone(), "date_order".to_string()))
+            .or_insert_with(|| ProblemGroup {
+                field: d.field.clone(),
+                kind: "date_order".to_string(),
+                count: 0,
+                examples: vec![],
+            });
+        g.count = d.ambiguous;
+        g.examples.push(Example {
+            row,
+            value,
+            message,
+        });
     }
 
     fn tick(&mut self, progress: &mut impl FnMut(Progress)) {
