@@ -35,7 +35,19 @@ pub enum DateOrder {
 
 /// True for a value such as `03/04/2021` that reads differently day-first and month-first.
 pub fn is_ambiguous_date(value: &str) -> bool {
-    matches!(split_numeric_date(value), Some((a, b, _, _)) if a <= 12 && b <= 12 && a != b)
+    date_order_class(value).2
+}
+
+/// `(day_first, month_first, ambiguous)` evidence of one value, parsing it once.
+pub fn date_order_class(value: &str) -> (bool, bool, bool) {
+    match split_numeric_date(value) {
+        Some((a, b, _, _)) => (
+            a > 12 && b <= 12,
+            b > 12 && a <= 12,
+            a <= 12 && b <= 12 && a != b,
+        ),
+        None => (false, false, false),
+    }
 }
 
 /// Evidence one value gives about day/month order: `(day_first, month_first)`.
@@ -101,6 +113,7 @@ pub fn check(
         AttrType::String | AttrType::Location => Ok(()),
         AttrType::Number => number(value).map(drop),
         AttrType::Boolean => boolean(value, spec).map(drop),
+        AttrType::Time => instant(value, spec, order).map(drop),
         _ => convert(value, cell, kind, spec, order).map(drop),
     }
 }
@@ -302,9 +315,9 @@ fn zone(spec: &FieldSpec) -> Result<TimeZone, ConvError> {
     }
 }
 
-fn in_zone(dt: DateTime, spec: &FieldSpec) -> Result<String, ConvError> {
+fn in_zone(dt: DateTime, spec: &FieldSpec) -> Result<jiff::Timestamp, ConvError> {
     let tz = zone(spec)?;
-    tz.to_timestamp(dt).map(|t| t.to_string()).map_err(|e| {
+    tz.to_timestamp(dt).map_err(|e| {
         err(
             "not_a_date",
             format!("{dt} does not exist in that time zone: {e}"),
@@ -348,6 +361,15 @@ fn clock(t: Option<&str>) -> Option<(i8, i8, i8)> {
 /// Times to RFC 3339 UTC: ISO 8601 (with or without offset), Excel dates (ISO from the source), slash dates
 /// in the column's [`DateOrder`], or the field's explicit strftime `format`.
 pub fn time(value: &str, spec: &FieldSpec, order: DateOrder) -> Result<String, ConvError> {
+    instant(value, spec, order).map(|t| t.to_string())
+}
+
+/// [`time`] before formatting: the instant, or why the value is not one.
+pub fn instant(
+    value: &str,
+    spec: &FieldSpec,
+    order: DateOrder,
+) -> Result<jiff::Timestamp, ConvError> {
     let v = value.trim();
     let not_date = |hint: &str| {
         err(
@@ -361,7 +383,6 @@ pub fn time(value: &str, spec: &FieldSpec, order: DateOrder) -> Result<String, C
         if bdt.offset().is_some() {
             return bdt
                 .to_timestamp()
-                .map(|t| t.to_string())
                 .map_err(|_| not_date(&format!(" in the format {fmt}")));
         }
         let dt = bdt
@@ -376,7 +397,7 @@ pub fn time(value: &str, spec: &FieldSpec, order: DateOrder) -> Result<String, C
         && v.as_bytes()[4] == b'-';
     if iso {
         if let Ok(ts) = v.parse::<jiff::Timestamp>() {
-            return Ok(ts.to_string());
+            return Ok(ts);
         }
         if let Ok(dt) = v.parse::<DateTime>() {
             return in_zone(dt, spec);
@@ -392,7 +413,7 @@ pub fn time(value: &str, spec: &FieldSpec, order: DateOrder) -> Result<String, C
             "%Y-%m-%d %H:%M %z",
         ] {
             if let Ok(ts) = jiff::fmt::strtime::parse(fmt, v).and_then(|b| b.to_timestamp()) {
-                return Ok(ts.to_string());
+                return Ok(ts);
             }
         }
     }

@@ -3,7 +3,7 @@
 //! decided over the whole column.
 
 use super::fields::Field;
-use crate::mapping::convert::{DateOrder, date_order_evidence, is_ambiguous_date};
+use crate::mapping::convert::{DateOrder, date_order_class};
 use crate::mapping::{Catalog, FieldSpec, Mapping, MappingError, Target, TotalMode};
 use crate::source::Row;
 use crate::talon::attributes::{AttrType, Entity};
@@ -54,14 +54,14 @@ impl DateOrderDecision {
 
     /// Adds one value's evidence.
     pub fn observe(&mut self, row: u64, value: &str) {
-        let (d, m) = date_order_evidence(value);
+        let (d, m, ambiguous) = date_order_class(value);
         if d && self.day_first_example.is_none() {
             self.day_first_example = Some((row, value.to_string()));
         }
         if m && self.month_first_example.is_none() {
             self.month_first_example = Some((row, value.to_string()));
         }
-        if !d && !m && is_ambiguous_date(value) {
+        if ambiguous {
             self.ambiguous += 1;
         }
     }
@@ -369,8 +369,16 @@ impl Compiled {
                 ),
             ));
         };
-        let id = format!("{}{}", field.spec.prefix.as_deref().unwrap_or(""), text);
-        let len = id.chars().count();
+        let prefix = field.spec.prefix.as_deref().unwrap_or("");
+        let mut id = String::with_capacity(prefix.len() + text.len());
+        id.push_str(prefix);
+        id.push_str(&text);
+        // At most as many characters as bytes: only long ids need counting.
+        let len = if id.len() <= 1000 {
+            id.len()
+        } else {
+            id.chars().count()
+        };
         if len > 1000 {
             return Err(field.problem(
                 row.number,

@@ -174,10 +174,20 @@ impl Field {
                     }
                 }
                 // Empty parts collapse: no doubled, leading or trailing spaces or separators.
-                let joined = out.split_whitespace().collect::<Vec<_>>().join(" ");
-                let joined = joined
-                    .trim_matches(|c: char| c == ',' || c == '-' || c.is_whitespace())
-                    .to_string();
+                let mut joined = String::with_capacity(out.len());
+                for word in out.split_whitespace() {
+                    if !joined.is_empty() {
+                        joined.push(' ');
+                    }
+                    joined.push_str(word);
+                }
+                let trimmed =
+                    joined.trim_matches(|c: char| c == ',' || c == '-' || c.is_whitespace());
+                let joined = if trimmed.len() == joined.len() {
+                    joined
+                } else {
+                    trimmed.to_string()
+                };
                 (any && !joined.is_empty()).then_some((Cow::Owned(joined), CellKind::Text))
             }
             From::Value(v) => Some((
