@@ -1,12 +1,13 @@
-//! Connect: deployment URL, Integration API key (masked) and optional Management key.
+//! Connect: deployment URL, Integration API key (masked) and optional Management key; Ctrl-T sends one
+//! harmless request on a background task and explains the answer in plain words.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
-use crate::tui::app::{App, Cmd, ConnectField, advance};
+use crate::tui::app::{App, Cmd, ConnStatus, ConnectField, advance};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::masked;
 
@@ -15,7 +16,17 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
         // The admin is fixing what the last message complained about.
         app.error = None;
     }
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        if key.code == KeyCode::Char('t') {
+            return test(app);
+        }
+        return None;
+    }
     let form = &mut app.connect;
+    if matches!(key.code, KeyCode::Char(_) | KeyCode::Backspace) {
+        // A changed URL or key needs a new test.
+        form.status = ConnStatus::Untested;
+    }
     let field = match form.focus {
         ConnectField::Url => &mut form.url,
         ConnectField::ApiKey => &mut form.api_key,
@@ -52,12 +63,26 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
                         .into(),
                 );
             } else {
-                advance(app);
+                return advance(app);
             }
         }
         _ => {}
     }
     None
+}
+
+/// Starts "Test connection" (answered by `Msg::ConnectionTested`).
+fn test(app: &mut App) -> Option<Cmd> {
+    let f = &mut app.connect;
+    if f.url.trim().is_empty() || f.api_key.is_empty() {
+        app.error = Some("Fill in the deployment URL and the Integration key first.".into());
+        return None;
+    }
+    f.status = ConnStatus::Testing;
+    Some(Cmd::TestConnection {
+        url: f.url.trim().to_string(),
+        api_key: f.api_key.clone(),
+    })
 }
 
 pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
@@ -78,7 +103,11 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let mut lines = vec![
         Line::raw("Where should the data go? Your keys are kept in memory only, never saved."),
         Line::raw(""),
-        row("Deployment URL", f.url.clone(), ConnectField::Url),
+        row(
+            "Deployment URL",
+            crate::text::for_terminal(&f.url).into_owned(),
+            ConnectField::Url,
+        ),
         row("Integration key", masked(&f.api_key), ConnectField::ApiKey),
         row(
             "Management key",
@@ -90,8 +119,23 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             ConnectField::ManagementKey,
         ),
         Line::raw(""),
+        match &f.status {
+            ConnStatus::Untested => Line::styled(
+                "Ctrl-T tests the connection (one harmless request; nothing is changed).",
+                theme.dim(),
+            ),
+            ConnStatus::Testing => Line::raw("Testing the connection…"),
+            ConnStatus::Ok => {
+                Line::styled("✓ Connected: the deployment accepted the key.", theme.ok())
+            }
+            ConnStatus::Failed(why) => Line::styled(format!("✗ {why}"), theme.error()),
+        },
+        Line::raw(""),
         Line::styled("Next: pick the file to import.", theme.dim()),
     ];
+    if let Some(note) = &app.note {
+        lines.push(Line::styled(note.clone(), theme.ok()));
+    }
     if let Some(err) = &app.error {
         lines.push(Line::raw(""));
         lines.push(Line::styled(err.clone(), theme.error()));
