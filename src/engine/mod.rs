@@ -6,7 +6,9 @@
 //! runs units on tokio tasks. Every finished record goes to the sink ([`sink`]: journal, results
 //! CSVs, summary) and, as an [`ImportEvent`], to the caller's channel.
 
+pub mod job;
 pub mod report;
+mod scheduler;
 pub mod sink;
 pub mod window;
 
@@ -24,6 +26,7 @@ use crate::source::SourceError;
 use crate::talon::client::Client;
 
 pub use report::ImportReport;
+pub use scheduler::session_matches;
 
 /// One file's records to import.
 pub struct ImportJob {
@@ -163,6 +166,9 @@ pub struct RecordOutcome {
     pub attempts: u32,
     pub latency_ms: u64,
     pub error: Option<String>,
+    /// Server dry runs: Talon.One's answer (effects included), for the rehearsal screen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<serde_json::Value>,
     /// Restored from the journal of an earlier attempt of this run (`--resume`), not sent now.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub resumed: bool,
@@ -210,10 +216,9 @@ pub enum ImportEvent {
     Finished(Summary),
 }
 
-/// The end of a run, as written to summary.json.
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
-pub struct Summary {
-    pub target: String,
+/// Records by how they ended. `total` counts every finished record, restored ones included.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Counts {
     pub total: u64,
     pub succeeded: u64,
     pub failed: u64,
@@ -222,10 +227,41 @@ pub struct Summary {
     pub dry_run: u64,
     /// Records restored from the journal of an earlier attempt (included in the counts above).
     pub resumed: u64,
+}
+
+impl Counts {
+    pub fn add(&mut self, o: &RecordOutcome) {
+        self.total += 1;
+        if o.resumed {
+            self.resumed += 1;
+        }
+        match o.status {
+            RecordStatus::Succeeded => self.succeeded += 1,
+            RecordStatus::Failed => self.failed += 1,
+            RecordStatus::Invalid => self.invalid += 1,
+            RecordStatus::Skipped => self.skipped += 1,
+            RecordStatus::DryRun => self.dry_run += 1,
+        }
+    }
+    /// Records that go to failed.csv.
+    pub fn failures(&self) -> u64 {
+        self.failed + self.invalid
+    }
+}
+
+/// The end of a run, as written to summary.json.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Summary {
+    /// `profiles`, `sessions`, or `profiles+sessions` for a run of several files.
+    pub target: String,
+    #[serde(flatten)]
+    pub counts: Counts,
+    /// HTTP requests sent (retries and read-backs included).
     pub requests: u64,
     pub started_at: String,
     pub finished_at: String,
     pub duration_s: f64,
+    /// Records finished in this attempt per second (restored ones excluded).
     pub records_per_s: f64,
     pub mapping_sha256: Option<String>,
     pub source_sha256: Option<String>,
@@ -239,7 +275,7 @@ impl Summary {
     pub fn exit_code(&self) -> u8 {
         if self.aborted.is_some() {
             crate::exit::ABORTED
-        } else if self.failed + self.invalid > 0 {
+        } else if self.counts.failures() > 0 {
             crate::exit::SOME_FAILED
         } else {
             crate::exit::OK
@@ -295,6 +331,17 @@ impl RunControl {
     }
 }
 
+/// `./talon-import-runs/<UTC time>-<targets>`: where a run goes unless told otherwise.
+pub fn default_run_dir(targets: &[Target]) -> PathBuf {
+    let mut names: Vec<&str> = targets.iter().map(|t| t.as_str()).collect();
+    names.sort();
+    names.dedup();
+    let stamp = jiff::Timestamp::now()
+        .strftime("%Y%m%dT%H%M%SZ")
+        .to_string();
+    PathBuf::from("talon-import-runs").join(format!("{stamp}-{}", names.join("+")))
+}
+
 /// Starts a run on the current tokio runtime. Profiles jobs run before sessions jobs whatever their order.
 /// The handle ends with the summary (also sent as [`ImportEvent::Finished`] and written to summary.json).
 pub fn start(
@@ -311,13 +358,6 @@ pub fn start(
     let control = RunControl {
         tx: std::sync::Arc::new(tx),
     };
-    // NOTE: the scheduler (bounded concurrency, per-customer order, retries, bulk) is not on this branch yet;
-    // until it lands the run ends at once with a plain error instead of pretending to import.
-    let handle = tokio::spawn(async move {
-        let _ = (jobs, cfg, events, rx);
-        Err(EngineError::Config(
-            "importing is not available in this build yet".into(),
-        ))
-    });
+    let handle = tokio::spawn(scheduler::run(jobs, cfg, events, rx));
     (control, handle)
 }

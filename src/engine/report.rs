@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use super::{ImportEvent, RecordOutcome, RecordStatus, Summary};
+use super::{Counts, ImportEvent, RecordOutcome, Summary};
 
 /// How many recent failures the report keeps for display.
 const RECENT_FAILURES: usize = 20;
@@ -12,14 +12,8 @@ const RECENT_FAILURES: usize = 20;
 pub struct ImportReport {
     /// Records expected, when every job's total is known.
     pub total: Option<u64>,
-    pub done: u64,
-    pub succeeded: u64,
-    pub failed: u64,
-    pub invalid: u64,
-    pub skipped: u64,
-    pub dry_run: u64,
-    /// Records restored from an earlier attempt of the run (counted above too).
-    pub resumed: u64,
+    /// Records finished so far (`counts.total` of them), by status.
+    pub counts: Counts,
     /// Retries announced so far.
     pub retries: u64,
     pub in_flight: usize,
@@ -46,17 +40,7 @@ impl ImportReport {
             }
             ImportEvent::JobStarted { .. } => {}
             ImportEvent::Record(o) => {
-                self.done += 1;
-                if o.resumed {
-                    self.resumed += 1;
-                }
-                match o.status {
-                    RecordStatus::Succeeded => self.succeeded += 1,
-                    RecordStatus::Failed => self.failed += 1,
-                    RecordStatus::Invalid => self.invalid += 1,
-                    RecordStatus::Skipped => self.skipped += 1,
-                    RecordStatus::DryRun => self.dry_run += 1,
-                }
+                self.counts.add(o);
                 if o.status.is_failure() {
                     self.recent_failures.push(o.clone());
                     if self.recent_failures.len() > RECENT_FAILURES {
@@ -93,7 +77,7 @@ impl ImportReport {
         if secs <= 0.0 {
             0.0
         } else {
-            (self.done - self.resumed) as f64 / secs
+            (self.counts.total - self.counts.resumed) as f64 / secs
         }
     }
 
@@ -101,7 +85,7 @@ impl ImportReport {
     pub fn eta_s(&self) -> Option<f64> {
         let total = self.total?;
         let rate = self.records_per_s();
-        (rate > 0.0).then(|| total.saturating_sub(self.done) as f64 / rate)
+        (rate > 0.0).then(|| total.saturating_sub(self.counts.total) as f64 / rate)
     }
 }
 
@@ -109,6 +93,7 @@ impl ImportReport {
 mod tests {
     use super::*;
     use crate::engine::JobInfo;
+    use crate::engine::RecordStatus;
     use crate::mapping::Target;
 
     fn rec(status: RecordStatus) -> ImportEvent {
@@ -121,6 +106,7 @@ mod tests {
             attempts: 1,
             latency_ms: 1,
             error: None,
+            response: None,
             resumed: false,
         })
     }
@@ -141,7 +127,8 @@ mod tests {
         r.apply(&rec(RecordStatus::Failed));
         r.apply(&rec(RecordStatus::Invalid));
         assert_eq!(r.total, Some(4));
-        assert_eq!((r.done, r.succeeded, r.failed, r.invalid), (3, 1, 1, 1));
+        let c = r.counts;
+        assert_eq!((c.total, c.succeeded, c.failed, c.invalid), (3, 1, 1, 1));
         assert_eq!(r.recent_failures.len(), 2);
     }
 }

@@ -25,7 +25,7 @@ use crate::text::excel_safe;
 pub const JOURNAL: &str = "journal.jsonl";
 pub const SUMMARY: &str = "summary.json";
 /// fsync the journal after this many records…
-pub const SYNC_EVERY: usize = 256;
+pub const SYNC_EVERY: usize = 4096;
 /// …or after this long, whichever comes first.
 pub const SYNC_INTERVAL: Duration = Duration::from_millis(200);
 
@@ -392,6 +392,7 @@ mod tests {
                 attempts: 1,
                 latency_ms: 3,
                 error: None,
+                response: None,
                 resumed: false,
             },
             source: vec![vec![id.into(), "=1+1".into()]],

@@ -1,8 +1,7 @@
 //! The one key-binding table: `update` reads the meaning of keys from the step modules, and the footer and the
 //! help overlay are drawn from this table, so what the screen says always matches what the keys do.
 
-use super::app::{App, Step};
-use super::run_state::RunPhase;
+use super::app::Step;
 
 /// One key and what it does on a step.
 #[derive(Debug, Clone, Copy)]
@@ -17,102 +16,79 @@ const fn b(key: &'static str, action: &'static str) -> Binding {
 
 const CONNECT: &[Binding] = &[
     b("Tab", "next field"),
-    b("Ctrl-T", "test connection"),
-    b("Enter", "continue"),
+    b("Enter", "test & continue"),
+    b("F5", "skip test"),
     b("F1", "help"),
     b("Ctrl-C", "quit"),
 ];
 const SOURCE: &[Binding] = &[
     b("Enter", "load / continue"),
     b("↑↓", "scroll rows"),
-    b("F2", "next sheet"),
-    b("F3/F4", "header row -/+"),
     b("Esc", "back"),
     b("F1", "help"),
     b("Ctrl-C", "quit"),
 ];
-const TARGET: &[Binding] = &[
-    b("↑↓", "choose"),
-    b("Enter", "continue"),
-    b("Esc", "back"),
-    b("?", "help"),
-    b("q", "quit"),
-];
 const MAPPING: &[Binding] = &[
-    b("↑↓", "column"),
     b("←→", "attribute"),
-    b("x", "skip column"),
-    b("s/l", "save/load"),
-    b("Enter", "check rows"),
-    b("Esc", "back"),
+    b("Enter", "validate"),
+    b("x", "skip"),
+    b("t", "target"),
+    b("s", "save"),
     b("?", "help"),
+    b("↑↓", "column"),
+    b("Esc", "back"),
     b("q", "quit"),
 ];
-const FILE_PROMPT: &[Binding] = &[b("Enter", "confirm"), b("Esc", "cancel")];
 const VALIDATE: &[Binding] = &[
     b("↑↓", "problem"),
     b("Enter", "preview"),
-    b("Esc", "back to mapping"),
+    b("Esc", "back to fix"),
     b("?", "help"),
     b("q", "quit"),
 ];
 const PREVIEW: &[Binding] = &[
     b("←→", "record"),
-    b("↑↓", "scroll"),
     b("r", "rehearse (dry run)"),
-    b("Enter", "to the import"),
+    b("Enter", "import…"),
     b("Esc", "back"),
     b("?", "help"),
     b("q", "quit"),
 ];
-const RUN_CONFIRM: &[Binding] = &[
-    b("y/Enter", "start the import"),
-    b("Esc", "back"),
-    b("?", "help"),
-    b("q", "quit"),
-];
-const RUN_LIVE: &[Binding] = &[
+const RUN: &[Binding] = &[
     b("p", "pause/resume"),
-    b("c", "cancel"),
+    b("c", "stop"),
+    b("f", "failed only"),
     b("↑↓", "record"),
-    b("f", "only failed"),
-    b("End", "follow"),
+    b("PgUp/Dn", "page"),
     b("?", "help"),
     b("q", "quit"),
 ];
-const RUN_DONE: &[Binding] = &[
-    b("Enter", "summary"),
-    b("r", "retry failed"),
-    b("f", "only failed"),
-    b("↑↓", "record"),
-    b("Esc", "back"),
-    b("q", "quit"),
-];
-const SUMMARY: &[Binding] = &[
-    b("r", "retry failed"),
-    b("n", "import another file"),
-    b("Esc", "back to the run"),
+const CONFIRM: &[Binding] = &[
+    b("y", "start the import"),
+    b("n", "back to the preview"),
     b("?", "help"),
     b("q", "quit"),
 ];
+const SUMMARY: &[Binding] = &[b("r", "record table"), b("?", "help"), b("q", "quit")];
 
-/// The keys that work on the current screen, most useful first.
-pub fn bindings(app: &App) -> &'static [Binding] {
-    if app.mapping.file_prompt.is_some() {
-        return FILE_PROMPT;
+/// The keys that work on the screen the app shows now (the Run step's confirmation has its own).
+pub fn current(app: &super::app::App) -> &'static [Binding] {
+    if app.step == Step::Run && app.run.confirming {
+        CONFIRM
+    } else {
+        bindings(app.step)
     }
-    match app.step {
+}
+
+/// The keys that work on `step`, most useful first.
+pub fn bindings(step: Step) -> &'static [Binding] {
+    match step {
         Step::Connect => CONNECT,
         Step::Source => SOURCE,
-        Step::Target => TARGET,
         Step::Mapping => MAPPING,
         Step::Validate => VALIDATE,
         Step::Preview => PREVIEW,
-        Step::Run => match app.run.phase {
-            RunPhase::Running => RUN_LIVE,
-            RunPhase::Done => RUN_DONE,
-            _ => RUN_CONFIRM,
-        },
+        Step::Run => RUN,
         Step::Summary => SUMMARY,
     }
 }

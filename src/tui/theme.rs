@@ -50,18 +50,3 @@ impl Theme {
         Style::new().add_modifier(Modifier::REVERSED)
     }
 }
-
-impl Theme {
-    pub fn json_key(self) -> Style {
-        self.fg(Color::Cyan)
-    }
-    pub fn json_string(self) -> Style {
-        self.fg(Color::Green)
-    }
-    pub fn json_number(self) -> Style {
-        self.fg(Color::Magenta)
-    }
-    pub fn warn(self) -> Style {
-        self.fg(Color::Yellow)
-    }
-}

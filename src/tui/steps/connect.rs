@@ -1,13 +1,12 @@
-//! Connect: deployment URL, Integration API key (masked) and optional Management key; Ctrl-T sends one
-//! harmless request on a background task and explains the answer in plain words.
+//! Connect: deployment URL, Integration API key (masked) and optional Management key.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
-use crate::tui::app::{App, Cmd, ConnStatus, ConnectField, advance};
+use crate::tui::app::{App, Cmd, ConnectField, advance};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::masked;
 
@@ -16,17 +15,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
         // The admin is fixing what the last message complained about.
         app.error = None;
     }
-    if key.modifiers.contains(KeyModifiers::CONTROL) {
-        if key.code == KeyCode::Char('t') {
-            return test(app);
-        }
-        return None;
-    }
     let form = &mut app.connect;
-    if matches!(key.code, KeyCode::Char(_) | KeyCode::Backspace) {
-        // A changed URL or key needs a new test.
-        form.status = ConnStatus::Untested;
-    }
     let field = match form.focus {
         ConnectField::Url => &mut form.url,
         ConnectField::ApiKey => &mut form.api_key,
@@ -63,26 +52,18 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
                         .into(),
                 );
             } else {
-                return advance(app);
+                app.testing = true;
+                app.connection = None;
+                return Some(Cmd::TestConnection {
+                    url: form.url.trim().to_string(),
+                    api_key: form.api_key.trim().to_string(),
+                });
             }
         }
+        KeyCode::F(5) => advance(app),
         _ => {}
     }
     None
-}
-
-/// Starts "Test connection" (answered by `Msg::ConnectionTested`).
-fn test(app: &mut App) -> Option<Cmd> {
-    let f = &mut app.connect;
-    if f.url.trim().is_empty() || f.api_key.is_empty() {
-        app.error = Some("Fill in the deployment URL and the Integration key first.".into());
-        return None;
-    }
-    f.status = ConnStatus::Testing;
-    Some(Cmd::TestConnection {
-        url: f.url.trim().to_string(),
-        api_key: f.api_key.clone(),
-    })
 }
 
 pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
@@ -103,11 +84,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let mut lines = vec![
         Line::raw("Where should the data go? Your keys are kept in memory only, never saved."),
         Line::raw(""),
-        row(
-            "Deployment URL",
-            crate::text::for_terminal(&f.url).into_owned(),
-            ConnectField::Url,
-        ),
+        row("Deployment URL", f.url.clone(), ConnectField::Url),
         row("Integration key", masked(&f.api_key), ConnectField::ApiKey),
         row(
             "Management key",
@@ -119,22 +96,28 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             ConnectField::ManagementKey,
         ),
         Line::raw(""),
-        match &f.status {
-            ConnStatus::Untested => Line::styled(
-                "Ctrl-T tests the connection (one harmless request; nothing is changed).",
-                theme.dim(),
-            ),
-            ConnStatus::Testing => Line::raw("Testing the connection…"),
-            ConnStatus::Ok => {
-                Line::styled("✓ Connected: the deployment accepted the key.", theme.ok())
-            }
-            ConnStatus::Failed(why) => Line::styled(format!("✗ {why}"), theme.error()),
-        },
-        Line::raw(""),
-        Line::styled("Next: pick the file to import.", theme.dim()),
     ];
-    if let Some(note) = &app.note {
-        lines.push(Line::styled(note.clone(), theme.ok()));
+    match (&app.connection, app.testing) {
+        (_, true) => lines.push(Line::raw("Testing the connection…")),
+        (Some(Ok(m)), _) => lines.push(Line::styled(format!("✓ {m}"), theme.ok())),
+        (Some(Err(m)), _) => {
+            lines.push(Line::styled(format!("✗ {m}"), theme.error()));
+            lines.push(Line::styled(
+                "Fix it and press Enter to test again, or F5 to go on without importing (map and save only).",
+                theme.dim(),
+            ));
+        }
+        (None, _) => lines.push(Line::styled(
+            "Enter tests the connection (nothing is changed), then you pick the file.",
+            theme.dim(),
+        )),
+    }
+    if app.demo {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            "Demo: this is a local sandbox with demo data; nothing leaves this machine.",
+            theme.title(),
+        ));
     }
     if let Some(err) = &app.error {
         lines.push(Line::raw(""));

@@ -1,63 +1,23 @@
-//! Mapping: each column on the left with a sample value; where it goes on the right, pre-filled from
-//! `mapping::suggest` with its confidence. ←/→ picks another attribute, `x` leaves the column out, `s`/`l`
-//! save or load the mapping file (the same TOML the headless commands read).
-
-use std::path::PathBuf;
+//! Mapping: each column on the left with a sample value; the attribute it goes to on the right, pre-filled from
+//! the suggestions with their confidence. ←/→ picks another attribute, `x` leaves the column out.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Block, Borders, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap,
-};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Widget, Wrap};
 
-use crate::mapping::suggest::Slot;
-use crate::tui::app::{App, Cmd, FilePrompt, advance, id_label, slot_label};
+use crate::mapping::Target;
+use crate::tui::app::{App, Cmd, ValidateState, advance, suggest_mapping};
 use crate::tui::theme::Theme;
 
 pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
-    if let Some(p) = &mut app.mapping.file_prompt {
-        match key.code {
-            KeyCode::Char(c) => p.path.push(c),
-            KeyCode::Backspace => {
-                p.path.pop();
-            }
-            KeyCode::Enter => {
-                let path = PathBuf::from(p.path.trim());
-                let save = p.save;
-                if path.as_os_str().is_empty() {
-                    app.error = Some("Type a file name, e.g. customers.toml".into());
-                    return None;
-                }
-                app.mapping.file_prompt = None;
-                if save {
-                    let mut m = app.current_mapping()?;
-                    // Paths inside the file are relative to it, so the pair can be moved together.
-                    let dir = path.parent().unwrap_or(std::path::Path::new("."));
-                    let src = m.source_path();
-                    m.source.file = src
-                        .strip_prefix(dir)
-                        .map(|p| p.to_path_buf())
-                        .unwrap_or_else(|_| std::path::absolute(&src).unwrap_or(src.clone()));
-                    return Some(Cmd::SaveMapping(path, m));
-                }
-                return Some(Cmd::LoadMapping(path));
-            }
-            _ => {}
-        }
-        return None;
-    }
-    app.error = None;
-    let target = app.target.target();
     let m = &mut app.mapping;
     match key.code {
         KeyCode::Down | KeyCode::Char('j') => {
             m.selected = (m.selected + 1).min(m.rows.len().saturating_sub(1));
         }
         KeyCode::Up | KeyCode::Char('k') => m.selected = m.selected.saturating_sub(1),
-        KeyCode::PageDown => m.selected = (m.selected + 10).min(m.rows.len().saturating_sub(1)),
-        KeyCode::PageUp => m.selected = m.selected.saturating_sub(10),
         KeyCode::Right | KeyCode::Left => {
             let forward = key.code == KeyCode::Right;
             let n = m.choices.len();
@@ -65,7 +25,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
                 && n > 0
             {
                 let current = row
-                    .slot
+                    .attribute
                     .as_ref()
                     .and_then(|a| m.choices.iter().position(|c| c == a));
                 let next = match (current, forward) {
@@ -74,51 +34,50 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
                     (Some(i), true) => (i + 1) % n,
                     (Some(i), false) => (i + n - 1) % n,
                 };
-                row.slot = Some(m.choices[next].clone());
+                row.attribute = Some(m.choices[next].clone());
                 row.confidence = 100;
-                row.edited = true;
             }
         }
-        KeyCode::Char('x') | KeyCode::Delete => {
+        KeyCode::Char('x') => {
             if let Some(row) = m.rows.get_mut(m.selected) {
-                row.slot = None;
+                row.attribute = None;
                 row.confidence = 100;
-                row.edited = true;
             }
         }
-        KeyCode::Char('s') | KeyCode::Char('l') => {
-            let save = key.code == KeyCode::Char('s');
-            let default = m.file.clone().unwrap_or_else(|| {
-                let stem = app
-                    .table
-                    .as_ref()
-                    .and_then(|t| t.path.file_stem())
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| "mapping".into());
-                let dir = app
-                    .table
-                    .as_ref()
-                    .and_then(|t| t.path.parent())
-                    .map(|p| p.to_path_buf())
-                    .unwrap_or_default();
-                dir.join(format!("{stem}.toml"))
-            });
-            app.mapping.file_prompt = Some(FilePrompt {
-                save,
-                path: default.display().to_string(),
-            });
-        }
-        KeyCode::Enter => {
-            let has_id = m.rows.iter().any(|r| r.slot == Some(Slot::Id));
-            if has_id {
-                return advance(app);
+        KeyCode::Enter => match app.current_mapping() {
+            Ok(mapping) => {
+                advance(app);
+                app.validate = ValidateState {
+                    running: true,
+                    ..ValidateState::default()
+                };
+                return Some(Cmd::Validate {
+                    mapping: Box::new(mapping),
+                    custom: app.custom.clone(),
+                });
             }
-            app.error = Some(format!(
-                "Choose which column is the {}: select it and press → until it says {}.",
-                id_label(target),
-                slot_label(&Slot::Id, target)
-            ));
+            Err(e) => app.error = Some(e),
+        },
+        KeyCode::Char('t') => {
+            app.target = match app.target {
+                Target::Profiles => Target::Sessions,
+                Target::Sessions => Target::Profiles,
+            };
+            if let Some(table) = &app.table {
+                app.mapping = suggest_mapping(table, &app.catalog(), app.target);
+            }
+            app.error = None;
         }
+        KeyCode::Char('s') => match (app.current_mapping(), &app.table) {
+            (Ok(mapping), Some(table)) => {
+                return Some(Cmd::SaveMapping {
+                    path: table.path.with_extension("toml"),
+                    mapping: Box::new(mapping),
+                });
+            }
+            (Err(e), _) => app.error = Some(e),
+            _ => {}
+        },
         _ => {}
     }
     None
@@ -126,82 +85,74 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
 
 pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let [head, grid] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(area);
-    let target = app.target.target();
-    let head_line = if let Some(p) = &app.mapping.file_prompt {
-        Line::from(vec![
-            Span::styled(
-                if p.save {
-                    "Save mapping as: "
-                } else {
-                    "Load mapping from: "
+    let head_line = match &app.error {
+        Some(e) => Line::styled(e.clone(), theme.error()),
+        None if app.mapping.rows.is_empty() => {
+            Line::raw("No file loaded yet: press Esc and pick a file first.")
+        }
+        None => Line::from(vec![
+            ratatui::text::Span::styled(
+                match app.target {
+                    Target::Profiles => "Customer profiles",
+                    Target::Sessions => "Past orders",
                 },
                 theme.title(),
             ),
-            Span::styled(
-                format!("{} ", crate::text::for_terminal(&p.path)),
-                theme.selected(),
-            ),
-        ])
-    } else {
-        match (&app.error, &app.note) {
-            (Some(e), _) => Line::styled(e.clone(), theme.error()),
-            (None, Some(n)) => Line::styled(n.clone(), theme.ok()),
-            _ if app.mapping.rows.is_empty() => {
-                Line::raw("No file loaded yet: press Esc and pick a file first.")
-            }
-            _ => Line::raw(format!(
-                "{}: each column goes to the field on the right. Suggestions are pre-filled; check them.",
-                app.target.label()
-            )),
-        }
+            ratatui::text::Span::raw(match app.target {
+                Target::Profiles => {
+                    " (t: switch to past orders). Each column goes to a profile attribute; suggestions are pre-filled, check them."
+                }
+                Target::Sessions => {
+                    " (t: switch to profiles). Rows with the same order id become one order; check the suggestions."
+                }
+            }),
+        ]),
     };
     Paragraph::new(head_line)
         .wrap(Wrap { trim: false })
         .render(head, buf);
-    let rows = app.mapping.rows.iter().map(|r| {
-        let confidence = match (&r.slot, r.confidence) {
+    let rows = app.mapping.rows.iter().enumerate().map(|(i, r)| {
+        let confidence = match (&r.attribute, r.confidence) {
             (None, _) => String::new(),
             (Some(_), 100) => "✓".into(),
             (Some(_), c) => format!("{c}%"),
         };
-        let field = r
-            .slot
-            .as_ref()
-            .map(|s| slot_label(s, target))
-            .unwrap_or_else(|| "— not imported".into());
         let row = Row::new(vec![
-            crate::text::for_terminal(&r.column).into_owned(),
+            format!(
+                "{}{}",
+                if i == app.mapping.selected {
+                    "▶ "
+                } else {
+                    "  "
+                },
+                crate::text::for_terminal(&r.column)
+            ),
             crate::text::for_terminal(&r.sample).into_owned(),
-            field,
+            r.attribute
+                .clone()
+                .unwrap_or_else(|| "— not imported".into()),
             confidence,
         ]);
-        if r.slot.as_ref() == Some(&Slot::Id) {
-            row.style(theme.title())
+        if i == app.mapping.selected {
+            row.style(theme.selected())
         } else {
             row
         }
     });
-    let mut state = TableState::default().with_selected(Some(app.mapping.selected));
-    StatefulWidget::render(
-        Table::new(
-            rows,
-            [
-                Constraint::Percentage(25),
-                Constraint::Percentage(30),
-                Constraint::Percentage(35),
-                Constraint::Length(6),
-            ],
-        )
-        .header(Row::new(vec!["Column", "Sample", "Goes to", "Sure"]).style(theme.title()))
-        .row_highlight_style(theme.selected())
-        .highlight_symbol("▶ ")
-        .block(Block::new().borders(Borders::TOP).title(format!(
-            "Columns → {} (required: {})",
-            target.as_str(),
-            id_label(target)
-        ))),
-        grid,
-        buf,
-        &mut state,
-    );
+    Table::new(
+        rows,
+        [
+            Constraint::Percentage(25),
+            Constraint::Percentage(30),
+            Constraint::Percentage(35),
+            Constraint::Length(6),
+        ],
+    )
+    .header(Row::new(vec!["Column", "Sample", "Attribute", "Sure"]).style(theme.title()))
+    .block(
+        Block::new()
+            .borders(Borders::TOP)
+            .title("Columns → attributes"),
+    )
+    .render(grid, buf);
 }

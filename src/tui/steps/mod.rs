@@ -6,5 +6,4 @@ pub mod preview;
 pub mod run;
 pub mod source;
 pub mod summary;
-pub mod target;
 pub mod validate;

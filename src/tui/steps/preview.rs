@@ -1,6 +1,6 @@
-//! Preview: the exact request for each of the first records (←/→), rendered by `payload::render` (the same
-//! text `talon-import preview` prints): method, URL, masked headers and highlighted JSON. `r` rehearses: a
-//! server dry run (`dry=true`) of a few records through the engine, each answer listed; nothing is stored.
+//! Preview: the exact request for each record (←/→), as `talon-import preview` prints it — method, URL,
+//! masked headers and the JSON body, highlighted — and "Rehearse": a server dry run (`dry=true`) of a few
+//! records with each answer and the effects Talon.One would have applied.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
@@ -8,185 +8,183 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
-use crate::mapping::Target;
-use crate::payload::render::{Context, render_http};
-use crate::tui::app::{App, Cmd, REHEARSE_RECORDS, advance, status_word};
+use crate::engine::{ImportEvent, RecordStatus};
+use crate::text::for_terminal;
+use crate::tui::app::{App, Cmd};
 use crate::tui::theme::Theme;
-use crate::tui::widgets::json_line;
+
+/// Records rehearsed with a server dry run.
+pub const REHEARSAL_SAMPLE: u64 = 5;
 
 pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
-    let p = &mut app.preview;
-    let n = p.records.len();
+    let n = app.preview.items.len();
     match key.code {
         KeyCode::Right | KeyCode::Char('l') if n > 0 => {
-            p.index = (p.index + 1).min(n - 1);
-            p.scroll = 0;
+            app.preview.index = (app.preview.index + 1).min(n - 1)
         }
         KeyCode::Left | KeyCode::Char('h') => {
-            p.index = p.index.saturating_sub(1);
-            p.scroll = 0;
+            app.preview.index = app.preview.index.saturating_sub(1)
         }
-        KeyCode::Down | KeyCode::Char('j') => p.scroll = p.scroll.saturating_add(1),
-        KeyCode::Up | KeyCode::Char('k') => p.scroll = p.scroll.saturating_sub(1),
-        KeyCode::PageDown => p.scroll = p.scroll.saturating_add(10),
-        KeyCode::PageUp => p.scroll = p.scroll.saturating_sub(10),
-        KeyCode::Char('r') => {
-            if p.rehearsing {
-                return None;
-            }
-            let job = match app.job() {
-                Ok(j) => j,
-                Err(e) => {
-                    app.error = Some(e);
-                    return None;
-                }
-            };
-            let run_dir = app.next_run_dir("rehearsal");
-            app.run.runs_started += 1;
-            let p = &mut app.preview;
-            p.rehearsing = true;
-            p.rehearsal.clear();
-            p.rehearsal_note = None;
-            return Some(Cmd::Rehearse {
-                job,
+        KeyCode::Char('r') if !app.preview.rehearsing => {
+            let mapping = app.current_mapping().ok()?;
+            app.preview.rehearsing = true;
+            app.preview.rehearsal.clear();
+            return Some(Cmd::StartImport {
+                mapping: Box::new(mapping),
+                custom: app.custom.clone(),
                 url: app.connect.url.trim().to_string(),
-                api_key: app.connect.api_key.clone(),
-                run_dir,
+                api_key: app.connect.api_key.trim().to_string(),
+                rehearsal: true,
             });
         }
         KeyCode::Enter => {
-            if p.loading {
-                return None;
+            if app.connect.url.trim().is_empty() || app.connect.api_key.trim().is_empty() {
+                app.error = Some(
+                    "Not connected: go back to Connect (Esc) and enter the deployment URL and API key.".into(),
+                );
+            } else {
+                app.step = crate::tui::app::Step::Run;
+                app.run.confirming = !app.run.started;
             }
-            return advance(app);
         }
         _ => {}
     }
     None
 }
 
+/// Folds an event of the rehearsal into the Preview step.
+pub fn on_rehearsal(app: &mut App, event: ImportEvent) {
+    match event {
+        ImportEvent::Record(o) => {
+            let row = o.rows.first().copied().unwrap_or(0);
+            let line = match o.status {
+                RecordStatus::DryRun => {
+                    let effects = o
+                        .response
+                        .as_ref()
+                        .and_then(|r| r.get("effects"))
+                        .and_then(|e| e.as_array())
+                        .map_or(0, Vec::len);
+                    format!(
+                        "✓ row {row} {}: accepted (HTTP {}), {effects} effects would apply",
+                        o.id,
+                        o.http_status.unwrap_or(0)
+                    )
+                }
+                _ => format!(
+                    "✗ row {row} {}: {}",
+                    o.id,
+                    o.error.as_deref().unwrap_or("failed")
+                ),
+            };
+            app.preview.rehearsal.push(for_terminal(&line).into_owned());
+        }
+        ImportEvent::Finished(s) => {
+            app.preview.rehearsing = false;
+            if let Some(why) = s.aborted {
+                app.preview.rehearsal.push(format!("Stopped: {why}"));
+            } else {
+                app.preview.rehearsal.push(format!(
+                    "Rehearsal done: Talon.One checked {} records and stored nothing.",
+                    s.counts.total
+                ));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A JSON/HTTP line with keys, strings and the request line styled.
+fn highlight(line: &str, theme: Theme) -> Line<'static> {
+    let t = line.trim_start();
+    if t.starts_with("PUT ") || t.starts_with("GET ") {
+        return Line::styled(line.to_string(), theme.title());
+    }
+    if let Some((k, v)) = line.split_once("\": ") {
+        return Line::from(vec![
+            Span::styled(format!("{k}\":"), theme.key()),
+            Span::raw(" "),
+            Span::styled(
+                v.to_string(),
+                if v.starts_with('"') {
+                    theme.ok()
+                } else {
+                    ratatui::style::Style::new()
+                },
+            ),
+        ]);
+    }
+    Line::raw(line.to_string())
+}
+
 pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let p = &app.preview;
-    if let Some(e) = &app.error {
-        Paragraph::new(Line::styled(e.clone(), theme.error()))
-            .wrap(Wrap { trim: false })
-            .render(area, buf);
-        return;
-    }
-    if p.loading {
-        Paragraph::new("Building the requests…").render(area, buf);
-        return;
-    }
-    let rehearsal_h = if p.rehearsing || p.rehearsal_note.is_some() {
-        (area.height / 3).max(4)
+    let rehearsal_h = if p.rehearsal.is_empty() && !p.rehearsing {
+        0
     } else {
-        2
+        (p.rehearsal.len() as u16 + 2).min(area.height / 3)
     };
-    let [head, body, foot] = Layout::vertical([
+    let [head, body, rehearsal] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
         Constraint::Length(rehearsal_h),
     ])
     .areas(area);
-    let Some(record) = p.records.get(p.index) else {
-        Paragraph::new("The file has no records to send.").render(area, buf);
-        return;
-    };
-    let bulk = app.target.target() == Target::Profiles;
-    Paragraph::new(Line::from(vec![
-        Span::styled(
-            format!("Record {} of the first {}", p.index + 1, p.records.len()),
-            theme.title(),
-        ),
-        Span::styled(
-            if bulk {
-                "  (sent in bulk: up to 1000 profiles per PUT /v2/customer_profiles)"
-            } else {
-                ""
-            },
-            theme.dim(),
-        ),
-    ]))
-    .render(head, buf);
-    let ctx = Context::new(
-        Some(app.connect.url.as_str()),
-        Some(app.connect.api_key.as_str()),
-    );
-    let text = render_http(record, &ctx);
-    let mut in_body = false;
-    let mut lines: Vec<Line> = Vec::new();
-    for (i, l) in text.lines().enumerate() {
-        let line = if l.starts_with('#') {
-            let style = if record.request.is_err() {
-                theme.error()
-            } else {
-                theme.dim()
-            };
-            Line::styled(l.to_string(), style)
-        } else if in_body {
-            json_line(l, theme)
-        } else if l.is_empty() {
-            in_body = true;
-            Line::raw("")
-        } else if i == 1 {
-            Line::styled(l.to_string(), theme.title())
-        } else if let Some((k, v)) = l.split_once(": ") {
-            Line::from(vec![
-                Span::styled(format!("{k}: "), theme.key()),
-                Span::raw(v.to_string()),
-            ])
-        } else {
-            Line::raw(l.to_string())
-        };
-        lines.push(line);
-    }
-    Paragraph::new(lines)
-        .scroll((p.scroll, 0))
-        .block(Block::new().borders(Borders::TOP).title("Request"))
-        .render(body, buf);
-
-    let mut lines = vec![];
-    if p.rehearsing {
-        lines.push(Line::raw(format!(
-            "Rehearsing: sending {REHEARSE_RECORDS} records with dry=true… {} answered",
-            p.rehearsal.len()
-        )));
-    } else if let Some(note) = &p.rehearsal_note {
-        lines.push(Line::styled(note.clone(), theme.title()));
+    let head_line = if let Some(e) = &app.error {
+        Line::styled(e.clone(), theme.error())
+    } else if p.loading {
+        Line::raw("Building the requests…")
+    } else if let Some(item) = p.items.get(p.index) {
+        Line::from(vec![
+            Span::styled(
+                format!(
+                    "Request {} of {} ({}) ",
+                    p.index + 1,
+                    p.items.len(),
+                    item.label
+                ),
+                theme.title(),
+            ),
+            Span::styled("←→ records · r rehearse · Enter import", theme.dim()),
+        ])
     } else {
-        lines.push(Line::styled(
-            format!(
-                "r: rehearse ({REHEARSE_RECORDS} records, dry=true, nothing stored). Enter: import."
-            ),
-            theme.dim(),
-        ));
+        Line::raw("No records to preview.")
+    };
+    Paragraph::new(head_line).render(head, buf);
+    if let Some(item) = p.items.get(p.index) {
+        let lines: Vec<Line> = item.text.lines().map(|l| highlight(l, theme)).collect();
+        Paragraph::new(lines)
+            .block(Block::new().borders(Borders::TOP))
+            .render(body, buf);
     }
-    for o in p
-        .rehearsal
-        .iter()
-        .rev()
-        .take(foot.height.saturating_sub(2) as usize)
-    {
-        let ok = !o.status.is_failure();
-        lines.push(Line::styled(
-            format!(
-                "{} {} {}: {}{}",
-                if ok { "✓" } else { "✗" },
-                crate::payload::render::row_label(&o.rows),
-                crate::text::for_terminal(&o.id),
-                status_word(o.status),
-                o.http_status
-                    .map(|h| format!(" (HTTP {h})"))
-                    .unwrap_or_default()
-                    + &o.error
-                        .as_deref()
-                        .map(|e| format!(" — {}", crate::text::for_terminal(e)))
-                        .unwrap_or_default()
-            ),
-            if ok { theme.ok() } else { theme.error() },
-        ));
+    if rehearsal_h > 0 {
+        let mut lines: Vec<Line> = p
+            .rehearsal
+            .iter()
+            .map(|l| {
+                let style = if l.starts_with('✓') {
+                    theme.ok()
+                } else if l.starts_with('✗') {
+                    theme.error()
+                } else {
+                    ratatui::style::Style::new()
+                };
+                Line::styled(l.clone(), style)
+            })
+            .collect();
+        if p.rehearsing {
+            lines.push(Line::raw("Rehearsing…"));
+        }
+        let skip = lines
+            .len()
+            .saturating_sub(rehearsal.height.saturating_sub(1) as usize);
+        Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>())
+            .wrap(Wrap { trim: false })
+            .block(
+                Block::new()
+                    .borders(Borders::TOP)
+                    .title("Rehearsal (dry run)"),
+            )
+            .render(rehearsal, buf);
     }
-    Paragraph::new(lines)
-        .block(Block::new().borders(Borders::TOP).title("Rehearsal"))
-        .render(foot, buf);
 }

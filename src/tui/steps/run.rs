@@ -1,7 +1,7 @@
-//! Run: first a confirmation naming the deployment, the target and the counts; then live panes fed by the
-//! engine's events (folded by `RunState`, which wraps the engine's `ImportReport`): a gauge with counts, the
-//! rate with a sparkline, elapsed and ETA, a per-record table that draws only its visible rows (so it
-//! scrolls through a million records at the same cost as through ten), the selected record, and a log.
+//! Run: a confirmation naming the deployment, the target and the count; then live panes fed by the
+//! engine's events through the same `ImportReport` the headless printer uses — gauge and counts, records
+//! per second with a sparkline, elapsed and ETA, a per-record table that only draws the visible lines (so a
+//! million records scroll smoothly) and filters to failures, the selected record's details, and a log.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
@@ -9,387 +9,364 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Gauge, Paragraph, Row, Sparkline, Table, Widget, Wrap};
 
+use crate::engine::{ImportEvent, RecordStatus};
 use crate::mapping::Target;
-use crate::tui::app::{App, Cmd, RunAction, Step, status_word};
-use crate::tui::run_state::{RunPhase, clock};
+use crate::text::for_terminal;
+use crate::tui::app::{App, Cmd, RunRow, RunState, Step};
 use crate::tui::theme::Theme;
 
-pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
-    match app.run.phase {
-        RunPhase::Idle | RunPhase::Confirm => match key.code {
-            KeyCode::Char('y') | KeyCode::Enter => start(app, false),
-            _ => None,
-        },
-        RunPhase::Running => {
-            app.error = None;
-            match key.code {
-                KeyCode::Char('p') | KeyCode::Char(' ') => {
-                    app.run.pause_requested = !app.run.pause_requested;
-                    Some(Cmd::Control(if app.run.pause_requested {
-                        RunAction::Pause
-                    } else {
-                        RunAction::Resume
-                    }))
-                }
-                KeyCode::Char('c') => {
-                    app.run.cancel_requested = true;
-                    Some(Cmd::Control(RunAction::Cancel))
-                }
-                _ => {
-                    table_key(app, key);
-                    None
-                }
-            }
-        }
-        RunPhase::Done => match key.code {
-            KeyCode::Enter => {
-                app.step = Step::Summary;
-                None
-            }
-            KeyCode::Char('r') => start(app, true),
-            _ => {
-                table_key(app, key);
-                None
-            }
-        },
-    }
-}
+/// Lines kept in the log pane.
+const LOG_LINES: usize = 200;
+/// Sparkline samples kept.
+const RATE_SAMPLES: usize = 120;
 
-fn table_key(app: &mut App, key: KeyEvent) {
+pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
+    if app.run.confirming {
+        return match key.code {
+            KeyCode::Char('y') | KeyCode::Enter => {
+                let mapping = app.current_mapping().ok()?;
+                app.run = RunState {
+                    started: true,
+                    ..RunState::default()
+                };
+                Some(Cmd::StartImport {
+                    mapping: Box::new(mapping),
+                    custom: app.custom.clone(),
+                    url: app.connect.url.trim().to_string(),
+                    api_key: app.connect.api_key.trim().to_string(),
+                    rehearsal: false,
+                })
+            }
+            KeyCode::Char('n') => {
+                app.run.confirming = false;
+                app.step = Step::Preview;
+                None
+            }
+            _ => None,
+        };
+    }
     let r = &mut app.run;
+    let len = r.visible_len();
+    let page = 10;
     match key.code {
-        KeyCode::Down | KeyCode::Char('j') => r.move_selection(1),
-        KeyCode::Up | KeyCode::Char('k') => r.move_selection(-1),
-        KeyCode::PageDown => r.move_selection(20),
-        KeyCode::PageUp => r.move_selection(-20),
-        KeyCode::Home | KeyCode::Char('g') => r.selected = Some(0),
-        KeyCode::End | KeyCode::Char('G') => r.selected = None,
-        KeyCode::Char('f') => {
-            r.only_failed = !r.only_failed;
-            r.selected = None;
+        KeyCode::Down | KeyCode::Char('j') => {
+            r.selected = (r.selected + 1).min(len.saturating_sub(1))
         }
+        KeyCode::Up | KeyCode::Char('k') => r.selected = r.selected.saturating_sub(1),
+        KeyCode::PageDown => r.selected = (r.selected + page).min(len.saturating_sub(1)),
+        KeyCode::PageUp => r.selected = r.selected.saturating_sub(page),
+        KeyCode::Home => r.selected = 0,
+        KeyCode::End => r.selected = len.saturating_sub(1),
+        KeyCode::Char('f') => {
+            r.failed_only = !r.failed_only;
+            r.selected = 0;
+        }
+        KeyCode::Char('p') if r.started && !r.finished => {
+            r.paused = !r.paused;
+            return Some(if r.paused {
+                Cmd::PauseImport
+            } else {
+                Cmd::ResumeImport
+            });
+        }
+        KeyCode::Char('c') if r.started && !r.finished && !r.cancelling => {
+            r.cancelling = true;
+            r.log
+                .push("Stopping: no new requests; waiting for those in flight…".into());
+            return Some(Cmd::CancelImport);
+        }
+        KeyCode::Enter if r.finished => app.step = Step::Summary,
         _ => {}
     }
+    None
 }
 
-/// Starts the import (or, with `retry`, a new run of just the failed records).
-pub(crate) fn start(app: &mut App, retry: bool) -> Option<Cmd> {
-    let job = match app.job() {
-        Ok(j) => j,
-        Err(e) => {
-            app.error = Some(e);
-            return None;
-        }
-    };
-    let only_rows = if retry {
-        let rows = app.run.failed_rows();
-        if rows.is_empty() {
-            app.error = Some("No failed records to retry.".into());
-            return None;
-        }
-        Some(rows)
-    } else {
+/// `q` or Ctrl-C: quits at once, except during an import, where it asks first.
+pub fn request_quit(app: &mut App) -> Option<Cmd> {
+    if app.run.started && !app.run.finished {
+        app.run.confirm_quit = true;
         None
-    };
-    let total = match &only_rows {
-        Some(_) => Some(app.run.failed.len() as u64),
-        None => known_total(app, &job.mapping),
-    };
-    let run_dir = app.next_run_dir(if retry { "retry" } else { "run" });
-    app.run.begin(run_dir.clone(), retry);
-    app.step = Step::Run;
-    app.error = None;
-    Some(Cmd::StartRun {
-        job,
-        url: app.connect.url.trim().to_string(),
-        api_key: app.connect.api_key.clone(),
-        run_dir,
-        total,
-        only_rows,
-    })
+    } else {
+        app.quit = true;
+        Some(Cmd::Quit)
+    }
 }
 
-/// The record count, when validation of this very mapping counted it (profiles: one record per row).
-fn known_total(app: &App, mapping: &crate::mapping::Mapping) -> Option<u64> {
-    let v = &app.validate;
-    (mapping.target == Target::Profiles && v.checked.as_ref() == Some(mapping))
-        .then(|| v.report.as_ref().map(|r| r.rows))
-        .flatten()
+/// The answer to "quit while importing?".
+pub fn on_quit_answer(app: &mut App, key: KeyEvent) -> Option<Cmd> {
+    app.run.confirm_quit = false;
+    match key.code {
+        KeyCode::Char('y') => {
+            app.quit = true;
+            Some(Cmd::Quit)
+        }
+        _ => None,
+    }
+}
+
+/// Folds one engine event into the run state.
+pub fn on_event(app: &mut App, event: ImportEvent) {
+    let r = &mut app.run;
+    r.report.apply(&event);
+    match event {
+        ImportEvent::Started { run_dir, .. } => {
+            r.log.push(format!("Run directory: {}", run_dir.display()));
+            r.run_dir = Some(run_dir);
+        }
+        ImportEvent::Record(o) => {
+            if o.status.is_failure() {
+                r.failed.push(r.rows.len());
+            }
+            r.rows.push(RunRow {
+                row: o.rows.first().copied().unwrap_or(0),
+                id: o.id,
+                status: o.status,
+                http: o.http_status,
+                attempts: o.attempts,
+                latency_ms: o.latency_ms,
+                error: o.error,
+            });
+        }
+        ImportEvent::Retrying {
+            id,
+            attempt,
+            reason,
+            delay_ms,
+            ..
+        } => r.log.push(
+            for_terminal(&format!(
+                "retry {id} (attempt {attempt}) in {delay_ms} ms: {reason}"
+            ))
+            .into_owned(),
+        ),
+        ImportEvent::Progress { .. } => {
+            let done = r.report.counts.total;
+            r.rates.push(done.saturating_sub(r.last_done) * 4);
+            r.last_done = done;
+            if r.rates.len() > RATE_SAMPLES {
+                r.rates.remove(0);
+            }
+        }
+        ImportEvent::Warning { message } => r.log.push(for_terminal(&message).into_owned()),
+        ImportEvent::Finished(s) => {
+            r.finished = true;
+            r.log.push(match &s.aborted {
+                Some(why) => format!("Stopped: {why}"),
+                None => "Finished.".into(),
+            });
+            app.step = Step::Summary;
+        }
+        ImportEvent::JobStarted { .. } => {}
+    }
+    let r = &mut app.run;
+    if r.log.len() > LOG_LINES {
+        let cut = r.log.len() - LOG_LINES;
+        r.log.drain(..cut);
+    }
+}
+
+fn status_style(s: RecordStatus, theme: Theme) -> ratatui::style::Style {
+    match s {
+        RecordStatus::Succeeded | RecordStatus::DryRun | RecordStatus::Skipped => theme.ok(),
+        RecordStatus::Failed | RecordStatus::Invalid => theme.error(),
+    }
+}
+
+fn secs(s: f64) -> String {
+    let s = s.max(0.0).round() as u64;
+    if s >= 3600 {
+        format!("{}h{:02}m", s / 3600, s % 3600 / 60)
+    } else if s >= 60 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else {
+        format!("{s}s")
+    }
 }
 
 pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
-    match app.run.phase {
-        RunPhase::Idle | RunPhase::Confirm => confirm(app, theme, area, buf),
-        _ => live(app, theme, area, buf),
+    if app.run.confirming {
+        return confirm(app, theme, area, buf);
+    }
+    let r = &app.run;
+    let rep = &r.report;
+    let c = &rep.counts;
+    let [gauge, counts, spark, table, detail, log] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(2),
+        Constraint::Min(3),
+        Constraint::Length(2),
+        Constraint::Length(3),
+    ])
+    .areas(area);
+    let ratio = rep
+        .total
+        .filter(|t| *t > 0)
+        .map_or(0.0, |t| (c.total as f64 / t as f64).min(1.0));
+    Gauge::default()
+        .ratio(ratio)
+        .label(format!(
+            "{} / {}",
+            c.total,
+            rep.total.map_or("?".into(), |t| t.to_string())
+        ))
+        .gauge_style(theme.ok())
+        .render(gauge, buf);
+    let state = if r.finished {
+        "finished"
+    } else if r.cancelling {
+        "stopping"
+    } else if r.paused {
+        "paused"
+    } else {
+        "running"
+    };
+    Paragraph::new(Line::from(vec![
+        Span::styled(format!("✓ {} ", c.succeeded + c.skipped), theme.ok()),
+        Span::styled(format!("✗ {} ", c.failures()), theme.error()),
+        Span::raw(format!(
+            "↻ {} retries · {} in flight · {:.0}/s · ETA {} · {state}",
+            rep.retries,
+            rep.in_flight,
+            rep.records_per_s(),
+            rep.eta_s().map_or("–".into(), secs),
+        )),
+    ]))
+    .render(counts, buf);
+    Sparkline::default()
+        .data(&r.rates)
+        .style(theme.title())
+        .render(spark, buf);
+
+    // Only the visible window of the table is built, whatever the number of records.
+    let inner_h = table.height.saturating_sub(2) as usize;
+    let len = r.visible_len();
+    let first = r
+        .selected
+        .saturating_sub(inner_h.saturating_sub(1))
+        .min(len.saturating_sub(inner_h.max(1)));
+    let rows = (first..(first + inner_h).min(len)).filter_map(|line| {
+        let rec = r.at(line)?;
+        let row = Row::new(vec![
+            ratatui::text::Text::raw(rec.row.to_string()),
+            ratatui::text::Text::raw(for_terminal(&rec.id).into_owned()),
+            ratatui::text::Text::styled(rec.status.as_str(), status_style(rec.status, theme)),
+            ratatui::text::Text::raw(rec.http.map(|h| h.to_string()).unwrap_or_default()),
+            ratatui::text::Text::raw(rec.attempts.to_string()),
+            ratatui::text::Text::raw(format!("{} ms", rec.latency_ms)),
+            ratatui::text::Text::raw(for_terminal(rec.error.as_deref().unwrap_or("")).into_owned()),
+        ]);
+        Some(if line == r.selected {
+            row.style(theme.selected())
+        } else {
+            row
+        })
+    });
+    Table::new(
+        rows,
+        [
+            Constraint::Length(7),
+            Constraint::Length(14),
+            Constraint::Length(10),
+            Constraint::Length(4),
+            Constraint::Length(3),
+            Constraint::Length(8),
+            Constraint::Min(10),
+        ],
+    )
+    .header(
+        Row::new(vec![
+            "row", "id", "status", "HTTP", "try", "latency", "message",
+        ])
+        .style(theme.title()),
+    )
+    .block(Block::new().borders(Borders::TOP).title(if r.failed_only {
+        format!("Failed records ({}) — f: show all", r.failed.len())
+    } else {
+        format!("Records ({}) — f: failed only", r.rows.len())
+    }))
+    .render(table, buf);
+    let detail_text = match r.at(r.selected) {
+        Some(rec) => format!(
+            "row {} · {} · {}",
+            rec.row,
+            for_terminal(&rec.id),
+            for_terminal(rec.error.as_deref().unwrap_or("no error"))
+        ),
+        None => "Records appear here as they finish.".into(),
+    };
+    Paragraph::new(detail_text)
+        .wrap(Wrap { trim: true })
+        .style(theme.dim())
+        .render(detail, buf);
+    let shown: Vec<Line> = r
+        .log
+        .iter()
+        .skip(
+            r.log
+                .len()
+                .saturating_sub(log.height.saturating_sub(1) as usize),
+        )
+        .map(|l| Line::raw(l.clone()))
+        .collect();
+    Paragraph::new(shown)
+        .block(Block::new().borders(Borders::TOP).title("Log"))
+        .render(log, buf);
+    if r.confirm_quit {
+        let w = area.width.min(56);
+        let popup = Rect::new(
+            area.x + (area.width - w) / 2,
+            area.y + area.height / 2,
+            w,
+            3.min(area.height),
+        );
+        ratatui::widgets::Clear.render(popup, buf);
+        Paragraph::new("Quit while importing? y: quit (resume later) · any key: stay")
+            .block(Block::bordered())
+            .render(popup, buf);
     }
 }
 
 fn confirm(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
-    let file = app
-        .table
-        .as_ref()
-        .map(|t| crate::text::for_terminal(&t.path.display().to_string()).into_owned())
-        .unwrap_or_default();
-    let counts = match &app.validate.report {
-        Some(r) => format!(
-            "{} rows: {} ready, {} with problems (these will be listed in failed.csv)",
-            r.rows, r.valid, r.invalid
-        ),
-        None => "not checked yet (Validate step)".into(),
+    let rows = app.validate.report.as_ref();
+    let what = match app.target {
+        Target::Profiles => "customer profiles",
+        Target::Sessions => "past orders (closed sessions)",
     };
     let mut lines = vec![
-        Line::styled("Ready to import. Please check:", theme.title()),
+        Line::styled("Ready to import", theme.title()),
         Line::raw(""),
-        Line::from(vec![
-            Span::styled("Deployment  ", theme.title()),
-            Span::raw(crate::text::for_terminal(app.connect.url.trim()).into_owned()),
-        ]),
-        Line::from(vec![
-            Span::styled("Import      ", theme.title()),
-            Span::raw(app.target.label()),
-        ]),
-        Line::from(vec![
-            Span::styled("File        ", theme.title()),
-            Span::raw(file),
-        ]),
-        Line::from(vec![
-            Span::styled("Rows        ", theme.title()),
-            Span::raw(counts),
-        ]),
-        Line::from(vec![
-            Span::styled("Results in  ", theme.title()),
-            Span::raw(app.next_run_dir("run").display().to_string()),
-        ]),
+        Line::raw(format!("Into:    {}", for_terminal(app.connect.url.trim()))),
+        Line::raw(format!("What:    {what}")),
+        Line::raw(format!(
+            "Rows:    {}",
+            rows.map_or("?".into(), |r| format!(
+                "{} ({} valid, {} invalid — invalid rows are not sent)",
+                r.rows, r.valid, r.invalid
+            ))
+        )),
+        Line::raw(format!(
+            "File:    {}",
+            app.table.as_ref().map_or(String::new(), |t| for_terminal(
+                &t.path.display().to_string()
+            )
+            .into_owned())
+        )),
         Line::raw(""),
         Line::raw(
-            "This writes to the deployment above. Existing profiles with the same ID are updated.",
+            "Every record's result is written to a run directory (journal, succeeded.csv, failed.csv).",
         ),
-        Line::styled("y or Enter: start the import.   Esc: go back.", theme.key()),
+        Line::raw("You can pause (p) and stop (c) at any time; an interrupted run can be resumed."),
+        Line::raw(""),
+        Line::styled(
+            "y / Enter: start the import · n / Esc: back to the preview",
+            theme.key(),
+        ),
     ];
     if let Some(e) = &app.error {
         lines.push(Line::styled(e.clone(), theme.error()));
     }
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
-        .render(area, buf);
-}
-
-fn live(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
-    let r = &app.run;
-    let rep = &r.report;
-    let log_h = if area.height >= 30 { 6 } else { 3 };
-    let [gauge, counts, rate, table_area, log] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(2),
-        Constraint::Min(3),
-        Constraint::Length(log_h),
-    ])
-    .areas(area);
-
-    let state = match (r.phase, rep.paused || r.pause_requested, &r.summary) {
-        (RunPhase::Done, _, Some(s)) if s.aborted.is_some() => "stopped",
-        (RunPhase::Done, _, _) if r.error.is_some() => "could not run",
-        (RunPhase::Done, _, _) => "finished",
-        (_, _, _) if r.cancel_requested => "cancelling…",
-        (_, true, _) => "paused",
-        _ => "importing",
-    };
-    let (ratio, label) = match rep.total {
-        Some(t) if t > 0 => (
-            (rep.done as f64 / t as f64).min(1.0),
-            format!("{state}: {} / {t}", rep.done),
-        ),
-        _ => (
-            if r.phase == RunPhase::Done { 1.0 } else { 0.0 },
-            format!("{state}: {} done", rep.done),
-        ),
-    };
-    Gauge::default()
-        .ratio(ratio)
-        .label(label)
-        .gauge_style(if rep.failed + rep.invalid > 0 {
-            theme.warn()
-        } else {
-            theme.ok()
-        })
-        .render(gauge, buf);
-    let pending = rep.total.map(|t| t.saturating_sub(rep.done));
-    Paragraph::new(Line::from(vec![
-        Span::styled(format!("✓ {} succeeded  ", rep.succeeded), theme.ok()),
-        Span::styled(
-            format!("✗ {} failed  ", rep.failed + rep.invalid),
-            if rep.failed + rep.invalid > 0 {
-                theme.error()
-            } else {
-                Style::new()
-            },
-        ),
-        Span::raw(format!("↻ {} retries  ", rep.retries)),
-        Span::raw(match pending {
-            Some(p) => format!("… {p} pending  "),
-            None => String::new(),
-        }),
-        Span::raw(format!("{} in flight", rep.in_flight)),
-    ]))
-    .render(counts, buf);
-
-    let [spark, times] =
-        Layout::horizontal([Constraint::Min(10), Constraint::Length(34)]).areas(rate);
-    let data: Vec<u64> = r.rate.iter().copied().collect();
-    let keep = spark.width as usize;
-    Sparkline::default()
-        .data(&data[data.len().saturating_sub(keep)..])
-        .style(theme.title())
-        .render(spark, buf);
-    let elapsed = r
-        .summary
-        .as_ref()
-        .map(|s| s.duration_s.round() as u64)
-        .unwrap_or(r.elapsed_s);
-    Paragraph::new(vec![
-        Line::raw(format!("{:.0} records/s", r.records_per_s())),
-        Line::raw(format!(
-            "elapsed {}  ETA {}",
-            clock(elapsed),
-            match (r.phase, r.eta_s()) {
-                (RunPhase::Done, _) => "—".into(),
-                (_, Some(e)) => clock(e),
-                _ => "?".into(),
-            }
-        )),
-    ])
-    .render(times, buf);
-
-    let wide = table_area.width >= 110;
-    let [tbl, detail] = if wide {
-        Layout::horizontal([Constraint::Min(60), Constraint::Length(40)]).areas(table_area)
-    } else {
-        Layout::vertical([Constraint::Min(2), Constraint::Length(3)]).areas(table_area)
-    };
-    records_table(app, theme, tbl, buf);
-    selected_detail(app, theme, detail, buf, wide);
-
-    let logs: Vec<Line> = r
-        .log
-        .iter()
-        .rev()
-        .take(log_h.saturating_sub(1) as usize)
-        .rev()
-        .map(|l| Line::raw(l.clone()))
-        .collect();
-    let mut title = "Log".to_string();
-    if let Some(e) = &app.error {
-        title = format!("Log — {e}");
-    }
-    Paragraph::new(logs)
-        .block(Block::new().borders(Borders::TOP).title(title))
-        .render(log, buf);
-}
-
-use ratatui::style::Style;
-
-/// The per-record table; only the visible rows are built.
-pub fn records_table(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
-    let r = &app.run;
-    let n = r.visible_len();
-    let h = area.height.saturating_sub(2) as usize; // title line + header
-    let sel = r.selected_line();
-    let offset = match sel {
-        Some(s) if s + 1 > h => s + 1 - h,
-        _ => 0,
-    };
-    let rows = (offset..(offset + h).min(n)).filter_map(|i| {
-        let rec = r.visible(i)?;
-        let row = Row::new(vec![
-            if rec.extra_rows > 0 {
-                format!("{}+{}", rec.row, rec.extra_rows)
-            } else {
-                rec.row.to_string()
-            },
-            rec.id.to_string(),
-            status_word(rec.status).to_string(),
-            if rec.http > 0 {
-                rec.http.to_string()
-            } else {
-                String::new()
-            },
-            rec.attempts.to_string(),
-            rec.latency_ms.to_string(),
-            rec.message.as_deref().unwrap_or("").to_string(),
-        ]);
-        let style = if Some(i) == sel {
-            theme.selected()
-        } else if rec.status.is_failure() {
-            theme.error()
-        } else {
-            Style::new()
-        };
-        Some(row.style(style))
-    });
-    let title = format!(
-        "Records{} ({} of {}){}",
-        if r.only_failed { ", failed only" } else { "" },
-        sel.map_or(0, |s| s + 1),
-        n,
-        if r.selected.is_none() {
-            " — following"
-        } else {
-            ""
-        }
-    );
-    Table::new(
-        rows,
-        [
-            Constraint::Length(8),
-            Constraint::Length(14),
-            Constraint::Length(8),
-            Constraint::Length(4),
-            Constraint::Length(3),
-            Constraint::Length(6),
-            Constraint::Min(10),
-        ],
-    )
-    .header(
-        Row::new(vec!["row", "id", "status", "HTTP", "try", "ms", "message"]).style(theme.title()),
-    )
-    .block(Block::new().borders(Borders::TOP).title(title))
-    .render(area, buf);
-}
-
-fn selected_detail(app: &App, theme: Theme, area: Rect, buf: &mut Buffer, wide: bool) {
-    let r = &app.run;
-    let Some(rec) = r.selected_line().and_then(|i| r.visible(i)) else {
-        return;
-    };
-    let mut lines = vec![Line::from(vec![
-        Span::styled(format!("row {} ", rec.row), theme.title()),
-        Span::raw(format!(
-            "{} — {}{} after {} attempt{} ({} ms)",
-            rec.id,
-            status_word(rec.status),
-            if rec.http > 0 {
-                format!(" HTTP {}", rec.http)
-            } else {
-                String::new()
-            },
-            rec.attempts,
-            if rec.attempts == 1 { "" } else { "s" },
-            rec.latency_ms
-        )),
-    ])];
-    if let Some(m) = &rec.message {
-        lines.push(Line::styled(m.to_string(), theme.error()));
-    }
-    let block = if wide {
-        Block::new()
-            .borders(Borders::TOP | Borders::LEFT)
-            .title("Selected")
-    } else {
-        Block::new().borders(Borders::TOP).title("Selected")
-    };
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .block(block)
         .render(area, buf);
 }

@@ -15,41 +15,6 @@ use crate::tui::theme::Theme;
 
 pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
     match key.code {
-        KeyCode::F(2) => {
-            // Next sheet of a workbook.
-            let t = app.table.as_ref()?;
-            if t.sheets.len() < 2 {
-                app.error = Some("This file has only one sheet.".into());
-                return None;
-            }
-            let cur = t
-                .sheet
-                .as_ref()
-                .and_then(|s| t.sheets.iter().position(|x| x == s))
-                .unwrap_or(0);
-            let sheet = t.sheets[(cur + 1) % t.sheets.len()].clone();
-            app.loading = true;
-            Some(Cmd::LoadFile {
-                path: t.path.clone(),
-                sheet: Some(sheet),
-                header_row: None,
-            })
-        }
-        KeyCode::F(3) | KeyCode::F(4) => {
-            // The header is on another row than the one detected.
-            let t = app.table.as_ref()?;
-            let row = if key.code == KeyCode::F(3) {
-                t.header_row.saturating_sub(1).max(1)
-            } else {
-                t.header_row + 1
-            };
-            app.loading = true;
-            Some(Cmd::LoadFile {
-                path: t.path.clone(),
-                sheet: t.sheet.clone(),
-                header_row: Some(row),
-            })
-        }
         KeyCode::Char(c) => {
             app.path_input.push(c);
             None
@@ -77,18 +42,15 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
                 .as_ref()
                 .is_some_and(|t| t.path.display().to_string() == typed);
             if loaded_same {
-                advance(app)
+                advance(app);
+                None
             } else if typed.is_empty() {
                 app.error = Some("Type the path of a CSV or Excel file, then press Enter.".into());
                 None
             } else {
                 app.loading = true;
                 app.error = None;
-                Some(Cmd::LoadFile {
-                    path: PathBuf::from(typed),
-                    sheet: None,
-                    header_row: None,
-                })
+                Some(Cmd::LoadFile(PathBuf::from(typed)))
             }
         }
         _ => None,
@@ -110,14 +72,13 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         lines.push(Line::styled(err.clone(), theme.error()));
     } else if let Some(t) = &app.table {
         lines.push(Line::raw(format!(
-            "{}, header on row {}: {} columns; first {} rows shown.",
+            "{}: {} columns; first {} rows shown.",
             t.description,
-            t.header_row,
             t.columns.len(),
             t.rows.len()
         )));
         lines.push(Line::styled(
-            "Looks right? Enter to continue. Wrong header? F3/F4 moves it.",
+            "Looks right? Enter to map the columns.",
             theme.ok(),
         ));
     } else {

@@ -1,36 +1,39 @@
-//! Validate: every row checked on a background task (`mapping::validate`, the same check as
-//! `talon-import validate`), with a progress line; problems grouped by field and kind; the selected group's
-//! example rows shown with the offending cell highlighted. Esc goes back to Mapping to fix.
+//! Validate: every row checked on a background task (the same `mapping::validate` as the headless command),
+//! with a progress line; problems grouped by field and kind; the selected group's rows shown with the
+//! offending value highlighted. Esc goes back to Mapping to fix; Enter goes on to Preview.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Block, Borders, Gauge, List, ListItem, ListState, Paragraph, StatefulWidget, Widget, Wrap,
-};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Widget, Wrap};
 
-use crate::tui::app::{App, Cmd, advance};
+use crate::text::for_terminal;
+use crate::tui::app::{App, Cmd, PreviewState, advance};
 use crate::tui::theme::Theme;
 
 pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
-    let n = app.validate.report.as_ref().map_or(0, |r| r.problems.len());
+    let groups = app.validate.report.as_ref().map_or(0, |r| r.problems.len());
     match key.code {
         KeyCode::Down | KeyCode::Char('j') => {
-            app.validate.selected = (app.validate.selected + 1).min(n.saturating_sub(1))
+            app.validate.selected = (app.validate.selected + 1).min(groups.saturating_sub(1));
         }
         KeyCode::Up | KeyCode::Char('k') => {
             app.validate.selected = app.validate.selected.saturating_sub(1)
         }
-        KeyCode::Enter => {
-            if app.validate.running {
-                app.error = Some("Still checking; one moment.".into());
-                return None;
-            }
-            if app.validate.report.is_none() {
-                return crate::tui::app::on_enter(app);
-            }
-            return advance(app);
+        KeyCode::Enter if !app.validate.running => {
+            let mapping = app.current_mapping().ok()?;
+            advance(app);
+            app.preview = PreviewState {
+                loading: true,
+                ..PreviewState::default()
+            };
+            return Some(Cmd::Preview {
+                mapping: Box::new(mapping),
+                custom: app.custom.clone(),
+                url: app.connect.url.trim().to_string(),
+                api_key: app.connect.api_key.trim().to_string(),
+            });
         }
         _ => {}
     }
@@ -39,131 +42,110 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
 
 pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let v = &app.validate;
-    let [head, body] = Layout::vertical([Constraint::Length(3), Constraint::Min(0)]).areas(area);
-    if let Some(e) = &app.error {
-        Paragraph::new(Line::styled(e.clone(), theme.error()))
-            .wrap(Wrap { trim: false })
-            .render(head, buf);
-        return;
-    }
-    let Some(report) = &v.report else {
-        let [l1, l2] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(head);
-        Paragraph::new(format!("Checking every row… {} rows so far", v.rows_done)).render(l1, buf);
-        // The total is unknown until the end; the gauge shows activity in blocks of 10,000 rows.
-        let ratio = (v.rows_done % 100_000) as f64 / 100_000.0;
-        Gauge::default()
-            .ratio(ratio)
-            .label("")
-            .gauge_style(theme.title())
-            .render(l2, buf);
-        return;
-    };
-    let verdict = if report.invalid == 0 {
-        Line::styled(
-            format!(
-                "✓ All {} rows can be imported{}. Enter: see the exact requests.",
-                report.rows,
-                if report.warnings > 0 {
-                    format!(" ({} warnings below)", report.warnings)
-                } else {
-                    String::new()
-                }
-            ),
-            theme.ok(),
-        )
-    } else {
-        Line::styled(
-            format!(
-                "{} of {} rows have problems and would be rejected; {} are fine. Esc: fix the mapping, or Enter to go on (bad rows go to failed.csv).",
-                report.invalid, report.rows, report.valid
-            ),
-            theme.warn(),
-        )
-    };
-    Paragraph::new(verdict)
-        .wrap(Wrap { trim: false })
-        .render(head, buf);
-    if report.problems.is_empty() {
-        return;
-    }
-    let [list, detail] =
-        Layout::vertical([Constraint::Percentage(50), Constraint::Min(0)]).areas(body);
-    let items: Vec<ListItem> = report
-        .problems
-        .iter()
-        .map(|g| {
-            ListItem::new(format!(
-                "{:>6} × {}: {}",
-                g.count,
-                crate::text::for_terminal(&g.field),
-                g.kind.replace('_', " ")
-            ))
-        })
-        .collect();
-    let mut state = ListState::default().with_selected(Some(v.selected));
-    StatefulWidget::render(
-        List::new(items)
-            .highlight_style(theme.selected())
-            .highlight_symbol("▶ ")
-            .block(
-                Block::new()
-                    .borders(Borders::TOP)
-                    .title("Problems (same field, same kind)"),
-            ),
-        list,
-        buf,
-        &mut state,
-    );
-    let Some(group) = report.problems.get(v.selected) else {
-        return;
-    };
-    // The columns the field reads, to highlight the offending cell in the sample rows.
-    let columns: Vec<String> = v
-        .checked
-        .as_ref()
-        .and_then(|m| m.attributes.get(&group.field).map(|s| s.columns()))
-        .unwrap_or_default();
+    let [head, groups, rows] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Percentage(50),
+        Constraint::Min(0),
+    ])
+    .areas(area);
     let mut lines = vec![];
-    for ex in &group.examples {
-        lines.push(Line::from(vec![
-            Span::styled(format!("row {}: ", ex.row), theme.title()),
-            Span::raw(crate::text::for_terminal(&ex.message).into_owned()),
-        ]));
-        if let Some(t) = &app.table
-            && let Some((_, cells)) = t.rows.iter().find(|(n, _)| *n == ex.row)
-        {
-            let mut spans = vec![Span::raw("   ")];
-            for (i, (c, val)) in t.columns.iter().zip(cells).enumerate() {
-                if i > 0 {
-                    spans.push(Span::styled(" │ ", theme.dim()));
-                }
-                let style = if columns.contains(c) {
-                    theme
-                        .error()
-                        .add_modifier(ratatui::style::Modifier::REVERSED)
+    if let Some(e) = &app.error {
+        lines.push(Line::styled(e.clone(), theme.error()));
+    }
+    match &v.report {
+        None if v.running => lines.push(Line::raw(format!(
+            "Checking every row… {} rows so far. You can go back (Esc) at any time.",
+            v.rows_done
+        ))),
+        None => lines.push(Line::raw(
+            "Not validated yet: press Esc and Enter on Mapping.",
+        )),
+        Some(r) => {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{} rows: ", r.rows), theme.title()),
+                Span::styled(format!("{} valid", r.valid), theme.ok()),
+                Span::raw(", "),
+                Span::styled(
+                    format!("{} invalid", r.invalid),
+                    if r.invalid > 0 {
+                        theme.error()
+                    } else {
+                        theme.ok()
+                    },
+                ),
+                Span::raw(format!(", {} warnings", r.warnings)),
+            ]));
+            lines.push(Line::styled(
+                if r.invalid > 0 {
+                    "Invalid rows are not sent (they go to failed.csv). Esc: fix the mapping · Enter: preview."
                 } else {
-                    ratatui::style::Style::new()
-                };
-                spans.push(Span::styled(val.clone(), style));
-            }
-            lines.push(Line::from(spans));
-        } else if let Some(val) = &ex.value {
-            lines.push(Line::raw(format!(
-                "   value: {}",
-                crate::text::for_terminal(val)
-            )));
+                    "Every row can be sent. Enter: see the exact requests."
+                },
+                theme.dim(),
+            ));
         }
     }
-    if group.count > group.examples.len() as u64 {
-        lines.push(Line::styled(
-            format!(
-                "… and {} more rows like these (all listed by `talon-import validate MAPPING`).",
-                group.count - group.examples.len() as u64
-            ),
-            theme.dim(),
-        ));
-    }
     Paragraph::new(lines)
-        .block(Block::new().borders(Borders::TOP).title("Examples"))
-        .render(detail, buf);
+        .wrap(Wrap { trim: false })
+        .render(head, buf);
+    let Some(r) = &v.report else { return };
+    let list = r.problems.iter().enumerate().map(|(i, g)| {
+        let row = Row::new(vec![
+            format!("{}{}", if i == v.selected { "▶ " } else { "  " }, g.field),
+            g.kind.clone(),
+            g.count.to_string(),
+            g.examples
+                .first()
+                .map(|e| for_terminal(&e.message).into_owned())
+                .unwrap_or_default(),
+        ]);
+        if i == v.selected {
+            row.style(theme.selected())
+        } else {
+            row
+        }
+    });
+    Table::new(
+        list,
+        [
+            Constraint::Length(18),
+            Constraint::Length(16),
+            Constraint::Length(7),
+            Constraint::Min(10),
+        ],
+    )
+    .header(Row::new(vec!["Field", "Problem", "Rows", "What to do"]).style(theme.title()))
+    .block(
+        Block::new()
+            .borders(Borders::TOP)
+            .title("Problems, grouped"),
+    )
+    .render(groups, buf);
+    let Some(g) = r.problems.get(v.selected) else {
+        return;
+    };
+    let examples = g.examples.iter().map(|e| {
+        Row::new(vec![
+            ratatui::text::Text::raw(format!("row {}", e.row)),
+            ratatui::text::Text::styled(
+                for_terminal(e.value.as_deref().unwrap_or("(empty)")).into_owned(),
+                theme.error(),
+            ),
+            ratatui::text::Text::raw(for_terminal(&e.message).into_owned()),
+        ])
+    });
+    Table::new(
+        examples,
+        [
+            Constraint::Length(10),
+            Constraint::Length(22),
+            Constraint::Min(10),
+        ],
+    )
+    .block(
+        Block::new()
+            .borders(Borders::TOP)
+            .title(format!("Rows with this problem: {} (first shown)", g.count)),
+    )
+    .render(rows, buf);
 }
