@@ -1,6 +1,7 @@
 //! End to end: the real `talon-import demo` binary in a pseudo-terminal (portable-pty), its screen read back
 //! through a terminal emulator (vt100). Walks the customers through File → Mapping → Validate → Preview →
-//! Run → Summary with keystrokes, as a person would, then quits and checks the terminal was handed back.
+//! Run → Summary with keystrokes, as a person would, then the same for the orders (n on the Summary), then
+//! quits and checks the terminal was handed back and both runs arrived.
 //! Waits on the program's output (a channel fed by a reader thread), never on sleeps.
 
 use std::io::{Read, Write};
@@ -98,7 +99,7 @@ fn demo_imports_the_customers_and_quits_cleanly() {
     s.wait_for("LoyaltyTier", 30);
     // Mapping → Validate (whole file in the background).
     s.send("\r");
-    s.wait_for("200 rows", 60);
+    s.wait_for("Every row can be sent", 60);
     // Validate → Preview: the exact request, key masked.
     s.send("\r");
     s.wait_for("PUT http://127.0.0.1:", 30);
@@ -111,6 +112,23 @@ fn demo_imports_the_customers_and_quits_cleanly() {
     s.wait_for("Ready to import", 10);
     s.send("y");
     s.wait_for("succeeded", 60);
+    s.wait_for("The import finished", 60);
+    // Then the past orders: n proposes the demo's orders workbook with the target set to orders.
+    s.send("n");
+    s.wait_for("orders.xlsx", 10);
+    s.send("\r");
+    s.wait_for("Enter to map the columns", 30);
+    s.send("\r");
+    s.wait_for("item SKU", 30);
+    s.send("\r");
+    s.wait_for("388 rows", 60);
+    s.wait_for("Enter: ", 60);
+    s.send("\r");
+    s.wait_for("PUT http://127.0.0.1:", 30);
+    s.wait_for("/v2/customer_sessions/", 30);
+    s.send("\r");
+    s.wait_for("Ready to import", 10);
+    s.send("y");
     s.wait_for("The import finished", 60);
     s.send("q");
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -148,10 +166,22 @@ fn demo_imports_the_customers_and_quits_cleanly() {
         .into_iter()
         .filter(|p| p.file_name().is_some_and(|n| n == "summary.json"))
         .collect();
-    assert_eq!(runs.len(), 1, "one run directory with a summary: {runs:?}");
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&runs[0]).unwrap()).unwrap();
-    assert_eq!(summary["succeeded"], 200, "{summary}");
+    assert_eq!(
+        runs.len(),
+        2,
+        "two run directories with a summary: {runs:?}"
+    );
+    let mut succeeded: Vec<u64> = runs
+        .iter()
+        .map(|p| {
+            let v: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+            v["succeeded"].as_u64().unwrap_or(0)
+        })
+        .collect();
+    succeeded.sort();
+    // 160 orders (388 line-item rows) and 200 customers.
+    assert_eq!(succeeded, [160, 200]);
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

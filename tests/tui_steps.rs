@@ -259,3 +259,22 @@ fn tiny_and_zero_size_areas_do_not_panic() {
         );
     }
 }
+
+#[test]
+fn summary_n_starts_the_next_file_and_the_demo_proposes_the_orders() {
+    let mut app = App::new("http://127.0.0.1:1".into(), "k".into(), String::new());
+    app.demo = true;
+    app.table = Some(talon_import::tui::app::Table {
+        path: "demo/customers.csv".into(),
+        description: String::new(),
+        columns: vec!["Customer Number".into()],
+        rows: vec![],
+    });
+    app.step = Step::Summary;
+    update(&mut app, key(KeyCode::Char('n')));
+    assert_eq!(app.step, Step::Source);
+    assert_eq!(app.path_input, "demo/orders.xlsx");
+    assert_eq!(app.target, talon_import::mapping::Target::Sessions);
+    assert!(app.table.is_none());
+    assert!(app.run.report.summary.is_none());
+}

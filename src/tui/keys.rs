@@ -69,7 +69,12 @@ const CONFIRM: &[Binding] = &[
     b("?", "help"),
     b("q", "quit"),
 ];
-const SUMMARY: &[Binding] = &[b("r", "record table"), b("?", "help"), b("q", "quit")];
+const SUMMARY: &[Binding] = &[
+    b("n", "import another file"),
+    b("r", "record table"),
+    b("?", "help"),
+    b("q", "quit"),
+];
 
 /// The keys that work on the screen the app shows now (the Run step's confirmation has its own).
 pub fn current(app: &super::app::App) -> &'static [Binding] {
