@@ -26,18 +26,20 @@ impl Screen {
 
     /// Reads output until the screen shows `needle`; fails with the screen after `secs`.
     fn wait_for(&mut self, needle: &str, secs: u64) {
+        self.wait_until(&format!("{needle:?}"), secs, |t| t.contains(needle));
+    }
+
+    /// Reads output until `ok(screen)`; fails with the screen after `secs`.
+    fn wait_until(&mut self, what: &str, secs: u64, ok: impl Fn(&str) -> bool) {
         let deadline = Instant::now() + Duration::from_secs(secs);
         loop {
-            if self.text().contains(needle) {
+            if ok(&self.text()) {
                 return;
             }
             let left = deadline.saturating_duration_since(Instant::now());
             match self.out.recv_timeout(left) {
                 Ok(bytes) => self.parser.process(&bytes),
-                Err(_) => panic!(
-                    "the screen never showed {needle:?}; it shows:\n{}",
-                    self.text()
-                ),
+                Err(_) => panic!("the screen never showed {what}; it shows:\n{}", self.text()),
             }
         }
     }
@@ -95,6 +97,10 @@ fn demo_imports_the_customers_and_quits_cleanly() {
     // The demo tests its connection by itself and lands on the File step with the customers loaded.
     s.wait_for("customers.csv", 60);
     s.wait_for("Enter to map the columns", 30);
+    // The mouse wheel scrolls the grid (SGR mouse report: button 65 = wheel down, at column 10, row 10).
+    assert!(s.text().contains("004102"));
+    s.send("\x1b[<65;10;10M");
+    s.wait_until("the first row scrolled away", 10, |t| !t.contains("004102"));
     s.send("\r");
     s.wait_for("LoyaltyTier", 30);
     // Mapping → Validate (whole file in the background).

@@ -11,7 +11,10 @@ pub mod widgets;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{
+    DisableMouseCapture, EnableMouseCapture, Event, EventStream, KeyCode, KeyEvent, KeyEventKind,
+    MouseEventKind,
+};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
@@ -83,6 +86,7 @@ struct TerminalGuard;
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
+        let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
         ratatui::restore();
     }
 }
@@ -129,6 +133,14 @@ async fn event_loop(opts: WizardOptions) -> anyhow::Result<()> {
     let theme = theme::Theme::from_env();
     let mut terminal = ratatui::init();
     let _guard = TerminalGuard;
+    // Best effort: a terminal without mouse support still works with the keys. A panic must turn mouse
+    // reporting off too (ratatui's hook restores the rest).
+    let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+        previous(info);
+    }));
     let mut events = EventStream::new();
     let mut batch = Vec::with_capacity(256);
     let mut incoming = Vec::with_capacity(256);
@@ -141,6 +153,14 @@ async fn event_loop(opts: WizardOptions) -> anyhow::Result<()> {
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => batch.push(Msg::Key(k)),
                 Some(Ok(Event::Resize(..))) => batch.push(Msg::Resize),
+                // The wheel scrolls whatever list the step shows, like the arrow keys.
+                Some(Ok(Event::Mouse(m))) => match m.kind {
+                    MouseEventKind::ScrollUp => batch.push(Msg::Key(KeyEvent::from(KeyCode::Up))),
+                    MouseEventKind::ScrollDown => {
+                        batch.push(Msg::Key(KeyEvent::from(KeyCode::Down)))
+                    }
+                    _ => {}
+                },
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(e).context("reading the terminal"),
                 None => break,
