@@ -317,6 +317,14 @@ pub enum Cmd {
         api_key: String,
         rehearsal: bool,
     },
+    /// A new run of just the records whose first data row is in `rows` (the failures of the last run).
+    RetryFailed {
+        mapping: Box<Mapping>,
+        custom: Vec<AttributeDef>,
+        url: String,
+        api_key: String,
+        rows: std::collections::BTreeSet<u64>,
+    },
     PauseImport,
     ResumeImport,
     CancelImport,

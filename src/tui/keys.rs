@@ -63,6 +63,14 @@ const RUN: &[Binding] = &[
     b("?", "help"),
     b("q", "quit"),
 ];
+const RUN_DONE: &[Binding] = &[
+    b("Enter", "summary"),
+    b("a", "retry failed"),
+    b("f", "failed only"),
+    b("↑↓", "record"),
+    b("?", "help"),
+    b("q", "quit"),
+];
 const CONFIRM: &[Binding] = &[
     b("y", "start the import"),
     b("n", "back to the preview"),
@@ -71,6 +79,7 @@ const CONFIRM: &[Binding] = &[
 ];
 const SUMMARY: &[Binding] = &[
     b("n", "import another file"),
+    b("a", "retry failed"),
     b("r", "record table"),
     b("?", "help"),
     b("q", "quit"),
@@ -80,6 +89,8 @@ const SUMMARY: &[Binding] = &[
 pub fn current(app: &super::app::App) -> &'static [Binding] {
     if app.step == Step::Run && app.run.confirming {
         CONFIRM
+    } else if app.step == Step::Run && app.run.finished {
+        RUN_DONE
     } else {
         bindings(app.step)
     }

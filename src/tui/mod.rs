@@ -304,10 +304,40 @@ pub fn run_cmd(cmd: Cmd, tx: &mpsc::UnboundedSender<Msg>, control: &Control) {
         } => {
             let control = control.clone();
             tokio::spawn(async move {
-                if let Err(message) =
-                    start_import(*mapping, custom, url, api_key, rehearsal, &tx, &control).await
+                if let Err(message) = start_import(
+                    *mapping, custom, url, api_key, rehearsal, None, &tx, &control,
+                )
+                .await
                 {
                     let _ = tx.send(Msg::ImportFailed { rehearsal, message });
+                }
+            });
+        }
+        Cmd::RetryFailed {
+            mapping,
+            custom,
+            url,
+            api_key,
+            rows,
+        } => {
+            let control = control.clone();
+            tokio::spawn(async move {
+                if let Err(message) = start_import(
+                    *mapping,
+                    custom,
+                    url,
+                    api_key,
+                    false,
+                    Some(rows),
+                    &tx,
+                    &control,
+                )
+                .await
+                {
+                    let _ = tx.send(Msg::ImportFailed {
+                        rehearsal: false,
+                        message,
+                    });
                 }
             });
         }
@@ -327,17 +357,23 @@ pub fn run_cmd(cmd: Cmd, tx: &mpsc::UnboundedSender<Msg>, control: &Control) {
 /// Requests shown on the Preview step.
 const PREVIEW_RECORDS: usize = 100;
 
-/// Builds the job and starts the engine; its events come back as `Msg::Import`.
+/// Builds the job and starts the engine; its events come back as `Msg::Import`. With `only_rows`, just the
+/// records with one of those data rows are sent (retrying the failures of a run).
+#[allow(clippy::too_many_arguments)]
 async fn start_import(
     mapping: Mapping,
     custom: Vec<AttributeDef>,
     url: String,
     api_key: String,
     rehearsal: bool,
+    only_rows: Option<std::collections::BTreeSet<u64>>,
     tx: &mpsc::UnboundedSender<Msg>,
     control: &Control,
 ) -> Result<(), String> {
     let client = Client::new(&ClientConfig::new(url, api_key)).map_err(|e| e.to_string())?;
+    // A retry knows its count; a rehearsal sends a sample; only a full run counts the records first.
+    let count = !rehearsal && only_rows.is_none();
+    let retry = only_rows.is_some();
     let job = tokio::task::spawn_blocking(move || {
         let catalog = catalog_for(&custom, &mapping);
         let name = mapping
@@ -345,13 +381,22 @@ async fn start_import(
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "import".into());
-        crate::engine::ImportJob::from_mapping(name, &mapping, None, &catalog, !rehearsal)
+        crate::engine::ImportJob::from_mapping(name, &mapping, None, &catalog, count)
             .map(|job| (job, mapping.target))
             .map_err(|e| e.to_string())
     })
     .await
     .map_err(|e| e.to_string())??;
-    let (job, target) = job;
+    let (mut job, target) = job;
+    if let Some(rows) = only_rows {
+        job.total = Some(rows.len() as u64);
+        let records = std::mem::replace(&mut job.records, Box::new(std::iter::empty()));
+        job.records = Box::new(records.filter(move |r| match r {
+            Ok(rec) => rec.rows.iter().any(|n| rows.contains(n)),
+            // A read error still ends the run with its message.
+            Err(_) => true,
+        }));
+    }
     let mut cfg = crate::engine::RunConfig::new(
         Some(client),
         if rehearsal {
@@ -359,6 +404,11 @@ async fn start_import(
                 "talon-import-rehearsal-{}",
                 jiff::Timestamp::now().strftime("%Y%m%dT%H%M%S%.fZ")
             ))
+        } else if retry {
+            // A retry gets a directory of its own, even within the same second as the run it retries.
+            let mut dir = crate::engine::default_run_dir(&[target]).into_os_string();
+            dir.push(format!("-retry-{}", jiff::Timestamp::now().as_millisecond()));
+            std::path::PathBuf::from(dir)
         } else {
             crate::engine::default_run_dir(&[target])
         },

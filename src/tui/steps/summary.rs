@@ -16,6 +16,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
         // Back to the record table (f filters it to the failures).
         KeyCode::Char('r') => app.step = Step::Run,
         KeyCode::Char('n') => import_another_file(app),
+        KeyCode::Char('a') => return super::run::retry_failed(app),
         _ => {}
     }
     None
@@ -107,7 +108,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        "r: back to the record table · n: import another file (e.g. the orders next) · q: quit",
+        "r: record table · a: retry the failed records · n: import another file (e.g. the orders next) · q: quit",
         theme.dim(),
     ));
     Paragraph::new(lines)
