@@ -22,8 +22,10 @@ const CONNECT: &[Binding] = &[
     b("Ctrl-C", "quit"),
 ];
 const SOURCE: &[Binding] = &[
-    b("Enter", "load / continue"),
-    b("↑↓", "scroll rows"),
+    b("Enter", "next"),
+    b("↑↓", "scroll"),
+    b("F2", "sheet"),
+    b("F3/4", "header"),
     b("Esc", "back"),
     b("F1", "help"),
     b("Ctrl-C", "quit"),

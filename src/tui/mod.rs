@@ -46,9 +46,14 @@ pub const SAMPLE_ROWS: usize = 200;
 
 /// Reads the first rows of a file for the grid, sanitized for drawing. Blocking: call on `spawn_blocking`.
 pub fn load_table(path: &Path) -> Result<Table, String> {
-    let reader = crate::source::open(path, &Default::default()).map_err(|e| {
+    load_table_with(path, &crate::source::SourceOptions::default())
+}
+
+/// [`load_table`] with a sheet or header row the admin chose.
+pub fn load_table_with(path: &Path, opts: &crate::source::SourceOptions) -> Result<Table, String> {
+    let reader = crate::source::open(path, opts).map_err(|e| {
         format!(
-            "Could not read {}: {e}. Check the path and that it is a CSV file.",
+            "Could not read {}: {e}. Check the path and that it is a CSV or Excel file.",
             path.display()
         )
     })?;
@@ -63,12 +68,24 @@ pub fn load_table(path: &Path) -> Result<Table, String> {
             .collect();
         rows.push((row.number, cells));
     }
-    let description = format!(
-        "{:?}, {}, delimiter '{}'",
-        info.format,
-        info.encoding.as_deref().unwrap_or("?"),
-        info.delimiter.unwrap_or(',')
-    );
+    let description = match &info.sheet {
+        Some(sheet) => format!(
+            "{:?}, sheet '{}' ({} of {})",
+            info.format,
+            crate::text::for_terminal(sheet),
+            info.sheets
+                .iter()
+                .position(|s| s == sheet)
+                .map_or(1, |i| i + 1),
+            info.sheets.len().max(1)
+        ),
+        None => format!(
+            "{:?}, {}, delimiter '{}'",
+            info.format,
+            info.encoding.as_deref().unwrap_or("?"),
+            info.delimiter.unwrap_or(',')
+        ),
+    };
     Ok(Table {
         path: path.to_path_buf(),
         description,
@@ -78,6 +95,9 @@ pub fn load_table(path: &Path) -> Result<Table, String> {
             .map(|c| crate::text::for_terminal(c).into_owned())
             .collect(),
         rows,
+        sheets: info.sheets.clone(),
+        sheet: info.sheet.clone(),
+        header_row: info.header_row,
     })
 }
 
@@ -207,6 +227,20 @@ fn catalog_for(custom: &[AttributeDef], mapping: &Mapping) -> Catalog {
 pub fn run_cmd(cmd: Cmd, tx: &mpsc::UnboundedSender<Msg>, control: &Control) {
     let tx = tx.clone();
     match cmd {
+        Cmd::LoadFileWith {
+            path,
+            sheet,
+            header_row,
+        } => {
+            tokio::task::spawn_blocking(move || {
+                let opts = crate::source::SourceOptions {
+                    sheet,
+                    header_row,
+                    ..Default::default()
+                };
+                let _ = tx.send(Msg::FileLoaded(load_table_with(&path, &opts)));
+            });
+        }
         Cmd::LoadFile(path) => {
             tokio::task::spawn_blocking(move || {
                 let _ = tx.send(Msg::FileLoaded(load_table(&path)));
@@ -407,7 +441,10 @@ async fn start_import(
         } else if retry {
             // A retry gets a directory of its own, even within the same second as the run it retries.
             let mut dir = crate::engine::default_run_dir(&[target]).into_os_string();
-            dir.push(format!("-retry-{}", jiff::Timestamp::now().as_millisecond()));
+            dir.push(format!(
+                "-retry-{}",
+                jiff::Timestamp::now().as_millisecond()
+            ));
             std::path::PathBuf::from(dir)
         } else {
             crate::engine::default_run_dir(&[target])
