@@ -255,7 +255,7 @@ pub fn open(path: &Path, opts: &SourceOptions) -> Result<super::SourceReader, So
         .delimiter(detected.delimiter)
         .flexible(true)
         .has_headers(false)
-        .buffer_capacity(256 * 1024)
+        .buffer_capacity(64 * 1024)
         .from_reader(input);
 
     // Read the first records to find the header; they are replayed as data afterwards.
@@ -345,13 +345,17 @@ impl CsvRows {
         let found = rec.len();
         let kept = found.min(self.width);
         row.cells.truncate(self.width);
-        for (i, field) in rec.iter().take(kept).enumerate() {
-            let text = match std::str::from_utf8(field) {
-                Ok(s) => std::borrow::Cow::Borrowed(s),
-                Err(_) => String::from_utf8_lossy(field),
+        // One UTF-8 check and one NFC pre-check for the whole record instead of one per field.
+        let whole = std::str::from_utf8(rec.as_slice()).ok();
+        let latin = whole.is_some() && clean::below_u0300(rec.as_slice());
+        for i in 0..kept {
+            let field = rec.get(i).unwrap_or_default();
+            let text = match whole.and_then(|w| w.get(rec.range(i)?)) {
+                Some(s) => std::borrow::Cow::Borrowed(s),
+                None => String::from_utf8_lossy(field),
             };
             match row.cells.get_mut(i) {
-                Some(cell) => clean::fill_text_cell(cell, &text),
+                Some(cell) => clean::fill_text_cell_known(cell, &text, latin),
                 None => row.cells.push(clean::text_cell(&text)),
             }
         }
