@@ -272,3 +272,110 @@ fn file_step_offers_the_last_file() {
     let cmd = update(&mut app, key(KeyCode::Enter));
     assert_eq!(cmd, Some(Cmd::LoadFile(fixture())));
 }
+
+#[test]
+fn summary_n_starts_the_next_file_and_the_demo_proposes_the_orders() {
+    let mut app = App::new("http://127.0.0.1:1".into(), "k".into(), String::new());
+    app.demo = true;
+    app.table = Some(talon_import::tui::app::Table {
+        path: "demo/customers.csv".into(),
+        description: String::new(),
+        columns: vec!["Customer Number".into()],
+        rows: vec![],
+        sheets: vec![],
+        sheet: None,
+        header_row: 1,
+    });
+    app.step = Step::Summary;
+    update(&mut app, key(KeyCode::Char('n')));
+    assert_eq!(app.step, Step::Source);
+    assert_eq!(app.path_input, "demo/orders.xlsx");
+    assert_eq!(app.target, talon_import::mapping::Target::Sessions);
+    assert!(app.table.is_none());
+    assert!(app.run.report.summary.is_none());
+}
+
+#[test]
+fn source_step_picks_the_sheet_and_moves_the_header_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let notes = wb.add_worksheet().set_name("Notes").unwrap();
+    notes.write(0, 0, "exported by the shop").unwrap();
+    let sheet = wb.add_worksheet().set_name("Customers").unwrap();
+    // A title row above the real header.
+    sheet.write(0, 0, "Customer export, March").unwrap();
+    for (c, h) in ["Customer ID", "Email"].iter().enumerate() {
+        sheet.write(1, c as u16, *h).unwrap();
+    }
+    for r in 0..3u32 {
+        sheet.write(r + 2, 0, format!("c{r}")).unwrap();
+        sheet.write(r + 2, 1, format!("p{r}@example.com")).unwrap();
+    }
+    wb.save(&path).unwrap();
+
+    let mut app = App::new("https://x.talon.one".into(), "k".into(), String::new());
+    app.step = Step::Source;
+    update(&mut app, Msg::FileLoaded(load_table(&path)));
+    let t = app.table.clone().unwrap();
+    assert_eq!(t.sheets, ["Notes", "Customers"]);
+    // F2: the next sheet, read again in the background.
+    let cmd = update(&mut app, key(KeyCode::F(2)));
+    let Some(Cmd::LoadFileWith {
+        path: p,
+        sheet,
+        header_row,
+    }) = cmd
+    else {
+        panic!("expected a reload, got {cmd:?}")
+    };
+    assert_eq!(sheet.as_deref(), Some("Customers"));
+    assert_eq!(header_row, None);
+    let opts = talon_import::source::SourceOptions {
+        sheet: sheet.clone(),
+        header_row: Some(1),
+        ..Default::default()
+    };
+    // Say the detection took the title row: F4 moves the header one row down.
+    update(
+        &mut app,
+        Msg::FileLoaded(talon_import::tui::load_table_with(&p, &opts)),
+    );
+    assert_eq!(app.table.as_ref().unwrap().header_row, 1);
+    let cmd = update(&mut app, key(KeyCode::F(4)));
+    let Some(Cmd::LoadFileWith {
+        header_row: Some(2),
+        sheet: Some(s),
+        ..
+    }) = &cmd
+    else {
+        panic!("expected header row 2, got {cmd:?}")
+    };
+    assert_eq!(s, "Customers");
+    let opts = talon_import::source::SourceOptions {
+        sheet: Some(s.clone()),
+        header_row: Some(2),
+        ..Default::default()
+    };
+    update(
+        &mut app,
+        Msg::FileLoaded(talon_import::tui::load_table_with(&p, &opts)),
+    );
+    let t = app.table.as_ref().unwrap();
+    assert_eq!(t.columns, ["Customer ID", "Email"]);
+    assert_eq!(t.rows.len(), 3);
+    insta::assert_snapshot!(
+        "source_workbook_80x24",
+        draw(&app, 80, 24).replace(&dir.path().display().to_string(), "[TMP]")
+    );
+    // The mapping remembers both, so the headless commands read the file the same way.
+    update(&mut app, key(KeyCode::Enter));
+    let m = app.current_mapping().unwrap();
+    assert_eq!(m.source.sheet.as_deref(), Some("Customers"));
+    assert_eq!(m.source.header_row, Some(2));
+    // F3 back to row 1 is allowed; above row 1 is not.
+    app.step = Step::Source;
+    app.table.as_mut().unwrap().header_row = 1;
+    assert_eq!(update(&mut app, key(KeyCode::F(3))), None);
+    assert!(app.error.as_deref().unwrap().contains("first row"));
+}

@@ -81,6 +81,12 @@ pub struct Table {
     pub columns: Vec<String>,
     /// Sample rows (row number, cells).
     pub rows: Vec<(u64, Vec<String>)>,
+    /// Workbooks: every sheet, in order (empty for CSV).
+    pub sheets: Vec<String>,
+    /// Workbooks: the sheet shown.
+    pub sheet: Option<String>,
+    /// 1-based row the header was read from.
+    pub header_row: usize,
 }
 
 /// Which field of the Connect form has the cursor.
@@ -281,6 +287,12 @@ pub enum Msg {
 /// Work the loop must do for `update`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cmd {
+    /// Read the file again with a sheet or header row the admin chose; answers with `Msg::FileLoaded`.
+    LoadFileWith {
+        path: PathBuf,
+        sheet: Option<String>,
+        header_row: Option<usize>,
+    },
     /// Read the first rows of this file on a blocking task; answer with `Msg::FileLoaded`.
     LoadFile(PathBuf),
     /// Send one harmless request with these credentials; answer with `Msg::ConnectionTested`.
@@ -318,6 +330,14 @@ pub enum Cmd {
         url: String,
         api_key: String,
         rehearsal: bool,
+    },
+    /// A new run of just the records whose first data row is in `rows` (the failures of the last run).
+    RetryFailed {
+        mapping: Box<Mapping>,
+        custom: Vec<AttributeDef>,
+        url: String,
+        api_key: String,
+        rows: std::collections::BTreeSet<u64>,
     },
     PauseImport,
     ResumeImport,
@@ -430,6 +450,9 @@ impl App {
         let mut m = found.to_mapping(table.path.clone());
         m.base_dir = PathBuf::new();
         m.source.file = table.path.clone();
+        m.source.sheet = table.sheet.clone();
+        // A header below row 1 is written down, so later runs read the file the same way.
+        m.source.header_row = (table.header_row > 1).then_some(table.header_row);
         for def in &self.custom {
             m.custom_attributes.entry(def.name.clone()).or_insert(
                 crate::mapping::CustomAttribute::Full {

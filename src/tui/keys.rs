@@ -22,8 +22,10 @@ const CONNECT: &[Binding] = &[
     b("Ctrl-C", "quit"),
 ];
 const SOURCE: &[Binding] = &[
-    b("Enter", "load / continue"),
-    b("↑↓", "scroll rows"),
+    b("Enter", "next"),
+    b("↑↓", "scroll"),
+    b("F2", "sheet"),
+    b("F3/4", "header"),
     b("Esc", "back"),
     b("F1", "help"),
     b("Ctrl-C", "quit"),
@@ -63,18 +65,34 @@ const RUN: &[Binding] = &[
     b("?", "help"),
     b("q", "quit"),
 ];
+const RUN_DONE: &[Binding] = &[
+    b("Enter", "summary"),
+    b("a", "retry failed"),
+    b("f", "failed only"),
+    b("↑↓", "record"),
+    b("?", "help"),
+    b("q", "quit"),
+];
 const CONFIRM: &[Binding] = &[
     b("y", "start the import"),
     b("n", "back to the preview"),
     b("?", "help"),
     b("q", "quit"),
 ];
-const SUMMARY: &[Binding] = &[b("r", "record table"), b("?", "help"), b("q", "quit")];
+const SUMMARY: &[Binding] = &[
+    b("n", "import another file"),
+    b("a", "retry failed"),
+    b("r", "record table"),
+    b("?", "help"),
+    b("q", "quit"),
+];
 
 /// The keys that work on the screen the app shows now (the Run step's confirmation has its own).
 pub fn current(app: &super::app::App) -> &'static [Binding] {
     if app.step == Step::Run && app.run.confirming {
         CONFIRM
+    } else if app.step == Step::Run && app.run.finished {
+        RUN_DONE
     } else {
         bindings(app.step)
     }

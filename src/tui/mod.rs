@@ -12,7 +12,10 @@ pub mod widgets;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{
+    DisableMouseCapture, EnableMouseCapture, Event, EventStream, KeyCode, KeyEvent, KeyEventKind,
+    MouseEventKind,
+};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
@@ -44,9 +47,14 @@ pub const SAMPLE_ROWS: usize = 200;
 
 /// Reads the first rows of a file for the grid, sanitized for drawing. Blocking: call on `spawn_blocking`.
 pub fn load_table(path: &Path) -> Result<Table, String> {
-    let reader = crate::source::open(path, &Default::default()).map_err(|e| {
+    load_table_with(path, &crate::source::SourceOptions::default())
+}
+
+/// [`load_table`] with a sheet or header row the admin chose.
+pub fn load_table_with(path: &Path, opts: &crate::source::SourceOptions) -> Result<Table, String> {
+    let reader = crate::source::open(path, opts).map_err(|e| {
         format!(
-            "Could not read {}: {e}. Check the path and that it is a CSV file.",
+            "Could not read {}: {e}. Check the path and that it is a CSV or Excel file.",
             path.display()
         )
     })?;
@@ -61,12 +69,24 @@ pub fn load_table(path: &Path) -> Result<Table, String> {
             .collect();
         rows.push((row.number, cells));
     }
-    let description = format!(
-        "{:?}, {}, delimiter '{}'",
-        info.format,
-        info.encoding.as_deref().unwrap_or("?"),
-        info.delimiter.unwrap_or(',')
-    );
+    let description = match &info.sheet {
+        Some(sheet) => format!(
+            "{:?}, sheet '{}' ({} of {})",
+            info.format,
+            crate::text::for_terminal(sheet),
+            info.sheets
+                .iter()
+                .position(|s| s == sheet)
+                .map_or(1, |i| i + 1),
+            info.sheets.len().max(1)
+        ),
+        None => format!(
+            "{:?}, {}, delimiter '{}'",
+            info.format,
+            info.encoding.as_deref().unwrap_or("?"),
+            info.delimiter.unwrap_or(',')
+        ),
+    };
     Ok(Table {
         path: path.to_path_buf(),
         description,
@@ -76,6 +96,9 @@ pub fn load_table(path: &Path) -> Result<Table, String> {
             .map(|c| crate::text::for_terminal(c).into_owned())
             .collect(),
         rows,
+        sheets: info.sheets.clone(),
+        sheet: info.sheet.clone(),
+        header_row: info.header_row,
     })
 }
 
@@ -84,6 +107,7 @@ struct TerminalGuard;
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
+        let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
         ratatui::restore();
     }
 }
@@ -142,6 +166,14 @@ async fn event_loop(opts: WizardOptions) -> anyhow::Result<()> {
     let theme = theme::Theme::from_env();
     let mut terminal = ratatui::init();
     let _guard = TerminalGuard;
+    // Best effort: a terminal without mouse support still works with the keys. A panic must turn mouse
+    // reporting off too (ratatui's hook restores the rest).
+    let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+        previous(info);
+    }));
     let mut events = EventStream::new();
     let mut batch = Vec::with_capacity(256);
     let mut incoming = Vec::with_capacity(256);
@@ -154,6 +186,14 @@ async fn event_loop(opts: WizardOptions) -> anyhow::Result<()> {
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => batch.push(Msg::Key(k)),
                 Some(Ok(Event::Resize(..))) => batch.push(Msg::Resize),
+                // The wheel scrolls whatever list the step shows, like the arrow keys.
+                Some(Ok(Event::Mouse(m))) => match m.kind {
+                    MouseEventKind::ScrollUp => batch.push(Msg::Key(KeyEvent::from(KeyCode::Up))),
+                    MouseEventKind::ScrollDown => {
+                        batch.push(Msg::Key(KeyEvent::from(KeyCode::Down)))
+                    }
+                    _ => {}
+                },
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(e).context("reading the terminal"),
                 None => break,
@@ -224,6 +264,20 @@ fn catalog_for(custom: &[AttributeDef], mapping: &Mapping) -> Catalog {
 pub fn run_cmd(cmd: Cmd, tx: &mpsc::UnboundedSender<Msg>, control: &Control) {
     let tx = tx.clone();
     match cmd {
+        Cmd::LoadFileWith {
+            path,
+            sheet,
+            header_row,
+        } => {
+            tokio::task::spawn_blocking(move || {
+                let opts = crate::source::SourceOptions {
+                    sheet,
+                    header_row,
+                    ..Default::default()
+                };
+                let _ = tx.send(Msg::FileLoaded(load_table_with(&path, &opts)));
+            });
+        }
         Cmd::LoadFile(path) => {
             tokio::task::spawn_blocking(move || {
                 let _ = tx.send(Msg::FileLoaded(load_table(&path)));
@@ -321,10 +375,40 @@ pub fn run_cmd(cmd: Cmd, tx: &mpsc::UnboundedSender<Msg>, control: &Control) {
         } => {
             let control = control.clone();
             tokio::spawn(async move {
-                if let Err(message) =
-                    start_import(*mapping, custom, url, api_key, rehearsal, &tx, &control).await
+                if let Err(message) = start_import(
+                    *mapping, custom, url, api_key, rehearsal, None, &tx, &control,
+                )
+                .await
                 {
                     let _ = tx.send(Msg::ImportFailed { rehearsal, message });
+                }
+            });
+        }
+        Cmd::RetryFailed {
+            mapping,
+            custom,
+            url,
+            api_key,
+            rows,
+        } => {
+            let control = control.clone();
+            tokio::spawn(async move {
+                if let Err(message) = start_import(
+                    *mapping,
+                    custom,
+                    url,
+                    api_key,
+                    false,
+                    Some(rows),
+                    &tx,
+                    &control,
+                )
+                .await
+                {
+                    let _ = tx.send(Msg::ImportFailed {
+                        rehearsal: false,
+                        message,
+                    });
                 }
             });
         }
@@ -344,17 +428,23 @@ pub fn run_cmd(cmd: Cmd, tx: &mpsc::UnboundedSender<Msg>, control: &Control) {
 /// Requests shown on the Preview step.
 const PREVIEW_RECORDS: usize = 100;
 
-/// Builds the job and starts the engine; its events come back as `Msg::Import`.
+/// Builds the job and starts the engine; its events come back as `Msg::Import`. With `only_rows`, just the
+/// records with one of those data rows are sent (retrying the failures of a run).
+#[allow(clippy::too_many_arguments)]
 async fn start_import(
     mapping: Mapping,
     custom: Vec<AttributeDef>,
     url: String,
     api_key: String,
     rehearsal: bool,
+    only_rows: Option<std::collections::BTreeSet<u64>>,
     tx: &mpsc::UnboundedSender<Msg>,
     control: &Control,
 ) -> Result<(), String> {
     let client = Client::new(&ClientConfig::new(url, api_key)).map_err(|e| e.to_string())?;
+    // A retry knows its count; a rehearsal sends a sample; only a full run counts the records first.
+    let count = !rehearsal && only_rows.is_none();
+    let retry = only_rows.is_some();
     let job = tokio::task::spawn_blocking(move || {
         let catalog = catalog_for(&custom, &mapping);
         let name = mapping
@@ -362,13 +452,22 @@ async fn start_import(
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "import".into());
-        crate::engine::ImportJob::from_mapping(name, &mapping, None, &catalog, !rehearsal)
+        crate::engine::ImportJob::from_mapping(name, &mapping, None, &catalog, count)
             .map(|job| (job, mapping.target))
             .map_err(|e| e.to_string())
     })
     .await
     .map_err(|e| e.to_string())??;
-    let (job, target) = job;
+    let (mut job, target) = job;
+    if let Some(rows) = only_rows {
+        job.total = Some(rows.len() as u64);
+        let records = std::mem::replace(&mut job.records, Box::new(std::iter::empty()));
+        job.records = Box::new(records.filter(move |r| match r {
+            Ok(rec) => rec.rows.iter().any(|n| rows.contains(n)),
+            // A read error still ends the run with its message.
+            Err(_) => true,
+        }));
+    }
     let mut cfg = crate::engine::RunConfig::new(
         Some(client),
         if rehearsal {
@@ -376,6 +475,14 @@ async fn start_import(
                 "talon-import-rehearsal-{}",
                 jiff::Timestamp::now().strftime("%Y%m%dT%H%M%S%.fZ")
             ))
+        } else if retry {
+            // A retry gets a directory of its own, even within the same second as the run it retries.
+            let mut dir = crate::engine::default_run_dir(&[target]).into_os_string();
+            dir.push(format!(
+                "-retry-{}",
+                jiff::Timestamp::now().as_millisecond()
+            ));
+            std::path::PathBuf::from(dir)
         } else {
             crate::engine::default_run_dir(&[target])
         },

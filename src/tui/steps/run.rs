@@ -76,9 +76,51 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
             return Some(Cmd::CancelImport);
         }
         KeyCode::Enter if r.finished => app.step = Step::Summary,
+        KeyCode::Char('a') if r.finished => return retry_failed(app),
         _ => {}
     }
     None
+}
+
+/// `a` once a run is over: a new run of just the failed records (after a network hiccup, a fixed attribute
+/// definition…). Invalid records would fail the same way, so they are left for failed.csv.
+pub fn retry_failed(app: &mut App) -> Option<Cmd> {
+    let rows: std::collections::BTreeSet<u64> = app
+        .run
+        .failed
+        .iter()
+        .filter_map(|&i| app.run.rows.get(i))
+        .filter(|r| r.status == RecordStatus::Failed)
+        .map(|r| r.row)
+        .collect();
+    if rows.is_empty() {
+        app.notice =
+            Some("No failed records to retry (invalid rows must be fixed in the file).".into());
+        return None;
+    }
+    let mapping = match app.current_mapping() {
+        Ok(m) => m,
+        Err(e) => {
+            app.error = Some(e);
+            return None;
+        }
+    };
+    app.run = RunState {
+        started: true,
+        ..RunState::default()
+    };
+    app.run.log.push(format!(
+        "Retrying {} failed records in a new run.",
+        rows.len()
+    ));
+    app.step = Step::Run;
+    Some(Cmd::RetryFailed {
+        mapping: Box::new(mapping),
+        custom: app.custom.clone(),
+        url: app.connect.url.trim().to_string(),
+        api_key: app.connect.api_key.trim().to_string(),
+        rows,
+    })
 }
 
 /// `q` or Ctrl-C: quits at once, except during an import, where it asks first.

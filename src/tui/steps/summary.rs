@@ -6,16 +6,49 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
+use crate::mapping::Target;
 use crate::text::for_terminal;
 use crate::tui::app::{App, Cmd, Step};
 use crate::tui::theme::Theme;
 
 pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
-    if key.code == KeyCode::Char('r') {
+    match key.code {
         // Back to the record table (f filters it to the failures).
-        app.step = Step::Run;
+        KeyCode::Char('r') => app.step = Step::Run,
+        KeyCode::Char('n') => import_another_file(app),
+        KeyCode::Char('a') => return super::run::retry_failed(app),
+        _ => {}
     }
     None
+}
+
+/// Starts over at the File step for another file (typically the orders after the customers), keeping the
+/// connection and the attributes. In the demo the orders workbook beside the customers file is proposed.
+fn import_another_file(app: &mut App) {
+    let next = app.table.as_ref().and_then(|t| {
+        let is_demo_customers = t.path.file_name().is_some_and(|n| n == "customers.csv");
+        (app.demo && is_demo_customers).then(|| t.path.with_file_name("orders.xlsx"))
+    });
+    app.path_input = next
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    if next.is_some() {
+        app.target = Target::Sessions;
+        app.notice = Some(
+            "Next: the demo's past orders. Enter loads orders.xlsx (one row per line item); the target is set to orders."
+                .into(),
+        );
+    }
+    app.table = None;
+    app.mapping = Default::default();
+    app.validate = Default::default();
+    app.preview = Default::default();
+    app.run = Default::default();
+    app.saved = None;
+    app.error = None;
+    app.grid_scroll = 0;
+    app.step = Step::Source;
 }
 
 pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
@@ -75,7 +108,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        "r: back to the record table · q: quit",
+        "r: record table · a: retry the failed records · n: import another file (e.g. the orders next) · q: quit",
         theme.dim(),
     ));
     Paragraph::new(lines)
