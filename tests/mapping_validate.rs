@@ -204,3 +204,62 @@ fn a_late_row_that_contradicts_the_date_order_is_caught() {
         "{lines:?}"
     );
 }
+
+/// Two order files imported together: an order id in both is an error of the later file's row, named with
+/// the earlier file and row; `validate a.toml b.toml` exits 1 and prints both reports.
+#[test]
+fn a_session_id_in_two_files_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("2023.csv"),
+        "Order,Customer,Total\n#1,c1,10\n#2,c2,20\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("2024.csv"),
+        "Order,Customer,Total\n#3,c1,5\n#2,c9,7\n",
+    )
+    .unwrap();
+    for year in ["2023", "2024"] {
+        std::fs::write(
+            d.join(format!("{year}.toml")),
+            format!(
+                "target = \"sessions\"\n[source]\nfile = \"{year}.csv\"\n[id]\ncolumn = \"Order\"\n\
+                 [profile_id]\ncolumn = \"Customer\"\n[total]\ncolumn = \"Total\"\n"
+            ),
+        )
+        .unwrap();
+    }
+    let a = Mapping::load(&d.join("2023.toml")).unwrap();
+    let b = Mapping::load(&d.join("2024.toml")).unwrap();
+    let (ca, cb) = (Catalog::for_mapping(&a), Catalog::for_mapping(&b));
+    let reports = talon_import::mapping::validate::validate_many(
+        &[("2023.csv".into(), &a, &ca), ("2024.csv".into(), &b, &cb)],
+        |_, _| {},
+    )
+    .unwrap();
+    assert_eq!((reports[0].valid, reports[0].invalid), (2, 0));
+    assert_eq!((reports[1].valid, reports[1].invalid), (1, 1));
+    let g = &reports[1].problems[0];
+    assert_eq!((g.kind.as_str(), g.count), ("duplicate_id_across_files", 1));
+    assert!(
+        g.examples[0]
+            .message
+            .contains("\"#2\" is also used by 2023.csv (row 2)"),
+        "{g:?}"
+    );
+
+    let out = assert_cmd::Command::cargo_bin("talon-import")
+        .unwrap()
+        .env_remove("TALON_MANAGEMENT_KEY")
+        .arg("validate")
+        .arg(d.join("2023.toml"))
+        .arg(d.join("2024.toml"))
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(stdout.contains("2 rows: 2 valid, 0 invalid"), "{stdout}");
+    assert!(stdout.contains("2 rows: 1 valid, 1 invalid"), "{stdout}");
+    assert!(stdout.contains("also used by 2023.csv"), "{stdout}");
+}

@@ -99,7 +99,53 @@ pub struct Progress {
 pub fn validate(
     mapping: &Mapping,
     catalog: &Catalog,
+    progress: impl FnMut(Progress),
+) -> Result<Report, ValidateError> {
+    validate_in(mapping, catalog, progress, None)
+}
+
+/// Session ids seen by earlier files of one [`validate_many`] run: id hash → (file label, row).
+type SeenSessions = HashMap<u64, (usize, u64)>;
+
+/// Validates several mapping files meant to be imported together (e.g. one order export per year): each
+/// file's own report, and on top a session id that an earlier file already used is an error of the later
+/// row (`duplicate_id_across_files`): Talon.One would replace the earlier session with it. `files` are
+/// (label for messages, mapping, catalog). On failure, the index of the file that could not be validated.
+pub fn validate_many(
+    files: &[(String, &Mapping, &Catalog)],
+    mut progress: impl FnMut(usize, Progress),
+) -> Result<Vec<Report>, (usize, ValidateError)> {
+    let labels: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+    let mut seen = SeenSessions::new();
+    let mut out = Vec::with_capacity(files.len());
+    for (i, (_, mapping, catalog)) in files.iter().enumerate() {
+        let report = validate_in(
+            mapping,
+            catalog,
+            |p| progress(i, p),
+            Some(CrossFile {
+                file: i,
+                labels: &labels,
+                seen: &mut seen,
+            }),
+        )
+        .map_err(|e| (i, e))?;
+        out.push(report);
+    }
+    Ok(out)
+}
+
+struct CrossFile<'a> {
+    file: usize,
+    labels: &'a [&'a str],
+    seen: &'a mut SeenSessions,
+}
+
+fn validate_in(
+    mapping: &Mapping,
+    catalog: &Catalog,
     mut progress: impl FnMut(Progress),
+    mut cross: Option<CrossFile<'_>>,
 ) -> Result<Report, ValidateError> {
     let mut whole_file_dates = false;
     let (mut v, dates) = loop {
@@ -125,6 +171,9 @@ pub fn validate(
                     let rec = rec?;
                     let problems = rec.request.as_ref().err().map_or(&[][..], Vec::as_slice);
                     v.record(&rec.rows, &rec.id, problems);
+                    if let Some(cross) = cross.as_mut() {
+                        v.across_files(&rec.rows, &rec.id, problems.is_empty(), cross);
+                    }
                     v.tick(&mut progress);
                 }
                 break (v, dates);
@@ -246,6 +295,41 @@ impl Validation {
             value,
             message,
         });
+    }
+
+    /// Sessions only: the id was already used by an earlier file of the same run.
+    fn across_files(&mut self, rows: &[u64], id: &str, was_valid: bool, cross: &mut CrossFile<'_>) {
+        if id.is_empty() || self.target != Target::Sessions {
+            return;
+        }
+        let row = rows.first().copied().unwrap_or(0);
+        match cross.seen.get(&id_hash(id)) {
+            Some(&(file, first)) if file != cross.file => {
+                let n = rows.len() as u64;
+                if was_valid {
+                    self.report.valid -= n;
+                    self.report.invalid += n;
+                }
+                let other = cross.labels.get(file).copied().unwrap_or("another file");
+                self.report.add(
+                    &mut self.groups,
+                    "id",
+                    "duplicate_id_across_files",
+                    Example {
+                        row,
+                        value: Some(id.to_string()),
+                        message: format!(
+                            "session id \"{id}\" is also used by {other} (row {first}); Talon.One would replace \
+                             that order with this one — give each order one id in one file"
+                        ),
+                    },
+                );
+            }
+            Some(_) => {}
+            None => {
+                cross.seen.insert(id_hash(id), (cross.file, row));
+            }
+        }
     }
 
     fn tick(&mut self, progress: &mut impl FnMut(Progress)) {
