@@ -327,11 +327,25 @@ fn in_zone(dt: DateTime, spec: &FieldSpec) -> Result<jiff::Timestamp, ConvError>
 
 /// `a/b/yyyy`, `a.b.yyyy`, `a-b-yyyy` with an optional ` HH:MM[:SS]`: (a, b, year, time).
 fn split_numeric_date(value: &str) -> Option<(u32, u32, i16, Option<&str>)> {
-    let (date, rest) = match value.trim().split_once([' ', 'T']) {
-        Some((d, t)) => (d, Some(t.trim())),
-        None => (value.trim(), None),
+    let v = value.trim();
+    // Called for every cell of a date column: reject non-dates on the first byte, then scan bytes.
+    if !v.as_bytes().first()?.is_ascii_digit() {
+        return None;
+    }
+    let (date, rest) = match v.bytes().position(|b| b == b' ' || b == b'T') {
+        Some(i) => (&v[..i], Some(v[i + 1..].trim())),
+        None => (v, None),
     };
-    let sep = ['/', '.', '-'].into_iter().find(|c| date.contains(*c))?;
+    let has = |c: u8| date.as_bytes().contains(&c);
+    let sep = if has(b'/') {
+        '/'
+    } else if has(b'.') {
+        '.'
+    } else if has(b'-') {
+        '-'
+    } else {
+        return None;
+    };
     let mut split = date.split(sep);
     let parts = [split.next()?, split.next()?, split.next()?];
     if split.next().is_some() || parts[2].len() != 4 || parts[0].len() > 2 || parts[1].len() > 2 {

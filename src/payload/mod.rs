@@ -154,19 +154,31 @@ pub fn check_profiles(
                 ..d.clone()
             })
             .collect();
-        let mut row = crate::source::Row::empty();
         let mut problems = Vec::new();
-        while let Some(r) = reader.read_into(&mut row) {
-            r?;
-            for (d, i) in dates.iter_mut().zip(&columns) {
-                if let Some(cell) = row.cells.get(*i) {
-                    d.observe(row.number, &cell.value);
+        // Reading (decoding, splitting, cleaning) runs on a second thread and hands over batches of rows;
+        // used batches come back to be refilled, so memory stays a few batches whatever the file size.
+        let (full_tx, full_rx) = std::sync::mpsc::sync_channel(4);
+        let (empty_tx, empty_rx) = std::sync::mpsc::channel();
+        std::thread::scope(
+            |scope| -> Result<(), crate::mapping::validate::ValidateError> {
+                scope.spawn(move || read_batches(&mut reader, full_tx, empty_rx));
+                for batch in full_rx {
+                    let batch: Vec<crate::source::Row> = batch?;
+                    for row in &batch {
+                        for (d, i) in dates.iter_mut().zip(&columns) {
+                            if let Some(cell) = row.cells.get(*i) {
+                                d.observe(row.number, &cell.value);
+                            }
+                        }
+                        problems.clear();
+                        let id = profiles::check(&compiled, row, &mut problems);
+                        each(row, id.as_deref(), &problems);
+                    }
+                    let _ = empty_tx.send(batch);
                 }
-            }
-            problems.clear();
-            let id = profiles::check(&compiled, &row, &mut problems);
-            each(&row, id.as_deref(), &problems);
-        }
+                Ok(())
+            },
+        )?;
         for d in &mut dates {
             d.finish();
         }
@@ -181,6 +193,50 @@ pub fn check_profiles(
         })
     };
     Some(run())
+}
+
+/// Rows per batch handed from the reading thread to the checking one.
+const BATCH: usize = 512;
+
+/// The reading side of [`check_profiles`]: fills batches (reusing returned ones) until the end of the file or
+/// the first error, which is sent after the rows before it. Stops early when the receiver is gone.
+fn read_batches(
+    reader: &mut crate::source::SourceReader,
+    full: std::sync::mpsc::SyncSender<Result<Vec<crate::source::Row>, SourceError>>,
+    empty: std::sync::mpsc::Receiver<Vec<crate::source::Row>>,
+) {
+    loop {
+        let mut batch = empty
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(BATCH));
+        let mut n = 0;
+        let mut error = None;
+        while n < BATCH {
+            if n == batch.len() {
+                batch.push(crate::source::Row::empty());
+            }
+            match reader.read_into(&mut batch[n]) {
+                None => break,
+                Some(Ok(())) => n += 1,
+                Some(Err(e)) => {
+                    error = Some(e);
+                    break;
+                }
+            }
+        }
+        let done = n < BATCH;
+        batch.truncate(n);
+        if n > 0 && full.send(Ok(batch)).is_err() {
+            return;
+        }
+        if let Some(e) = error {
+            let _ = full.send(Err(e));
+            return;
+        }
+        if done {
+            return;
+        }
+    }
 }
 
 /// The path segment for an id: everything but unreserved characters percent-encoded.
