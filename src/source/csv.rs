@@ -22,15 +22,16 @@ struct LineCounter<R> {
     last_was_cr: bool,
     /// Breaks already dropped from `breaks` (all before the current record).
     before: u64,
-    /// UTF-8 input read as is: validated on the way through, so a bad byte past the detection sample is
-    /// reported with its offset instead of being replaced silently.
-    utf8: Option<Utf8Check>,
+    /// UTF-8 input read as is (not transcoded): a bad byte past the detection sample is an error with its
+    /// offset, not a silent replacement.
+    raw_utf8: bool,
     /// Where the last record read starts (stream offset, possibly before blank lines) and its first line.
     last_start: u64,
     last_line: u64,
 }
 
-/// Streaming UTF-8 validation: a character split across two reads is completed from the next one.
+/// Streaming UTF-8 validation, used to find the offset of the first bad byte once a record turned out not to be
+/// UTF-8: a character split across two reads is completed from the next one.
 #[derive(Default)]
 struct Utf8Check {
     /// The first bytes of a character cut by the end of the previous read.
@@ -85,14 +86,8 @@ impl<R: Read> Read for LineCounter<R> {
         let n = self.inner.read(buf)?;
         let data = &buf[..n];
         let Some(&last) = data.last() else {
-            if let Some(check) = &mut self.utf8 {
-                check.finish(self.offset);
-            }
             return Ok(0);
         };
-        if let Some(check) = &mut self.utf8 {
-            check.feed(data, self.offset);
-        }
         // The LF of a CRLF split across two reads belongs to the CR already counted.
         let from = usize::from(self.last_was_cr && data[0] == b'\n');
         for pos in memchr::memchr2_iter(b'\r', b'\n', &data[from..]) {
@@ -315,7 +310,7 @@ pub fn open(path: &Path, opts: &SourceOptions) -> Result<super::SourceReader, So
         breaks: VecDeque::new(),
         last_was_cr: false,
         before: 0,
-        utf8: (detected.encoding == encoding_rs::UTF_8).then(Utf8Check::default),
+        raw_utf8: detected.encoding == encoding_rs::UTF_8,
         last_start: 0,
         last_line: 0,
     };
@@ -423,19 +418,23 @@ impl CsvRows {
         let kept = found.min(self.width);
         row.cells.truncate(self.width);
         // One UTF-8 check and one NFC pre-check for the whole record instead of one per field.
-        let whole = std::str::from_utf8(rec.as_slice()).ok();
-        if whole.is_none()
-            && let Some(check) = &self.reader.get_ref().utf8
-        {
-            return Err(self.invalid_utf8(rec, line, check.first_invalid));
+        let bytes = rec.as_slice();
+        let ascii = bytes.is_ascii();
+        let whole = std::str::from_utf8(bytes).ok();
+        if whole.is_none() && self.reader.get_ref().raw_utf8 {
+            return Err(self.invalid_utf8(rec, line));
         }
-        let latin = whole.is_some() && clean::below_u0300(rec.as_slice());
-        for i in 0..kept {
-            let field = rec.get(i).unwrap_or_default();
-            let text = match whole.and_then(|w| w.get(rec.range(i)?)) {
+        let latin = ascii || (whole.is_some() && clean::below_u0300(bytes));
+        // Fields lie end to end in `bytes`; a field's text is a slice of the record's (checked on char
+        // boundaries by `get`).
+        let mut from = 0;
+        for (i, field) in rec.iter().take(kept).enumerate() {
+            let to = from + field.len();
+            let text = match whole.and_then(|w| w.get(from..to)) {
                 Some(s) => std::borrow::Cow::Borrowed(s),
                 None => String::from_utf8_lossy(field),
             };
+            from = to;
             match row.cells.get_mut(i) {
                 Some(cell) => clean::fill_text_cell_known(cell, &text, latin),
                 None => row.cells.push(clean::text_cell(&text)),
@@ -478,7 +477,7 @@ impl CsvRows {
     fn unclosed_quote(&mut self) -> Option<SourceError> {
         use std::io::{BufRead, Seek};
         let counter = self.reader.get_ref();
-        if counter.utf8.is_none() || counter.last_line == 0 {
+        if !counter.raw_utf8 || counter.last_line == 0 {
             return None;
         }
         let (start, mut line) = (counter.last_start, counter.last_line);
@@ -543,7 +542,29 @@ impl CsvRows {
         })
     }
 
-    fn invalid_utf8(&self, rec: &csv::ByteRecord, line: u64, offset: Option<u64>) -> SourceError {
+    /// Offset of the first byte of the file that is not UTF-8 (only called once a record failed, so reading
+    /// the file again costs nothing in the normal case).
+    fn first_invalid_utf8(&self) -> Option<u64> {
+        let mut file = std::fs::File::open(&self.path).ok()?;
+        let mut check = Utf8Check::default();
+        let mut buf = vec![0u8; 1 << 20];
+        let mut offset = 0u64;
+        loop {
+            let n = file.read(&mut buf).ok()?;
+            if n == 0 {
+                check.finish(offset);
+                return check.first_invalid;
+            }
+            check.feed(&buf[..n], offset);
+            if check.first_invalid.is_some() {
+                return check.first_invalid;
+            }
+            offset += n as u64;
+        }
+    }
+
+    fn invalid_utf8(&self, rec: &csv::ByteRecord, line: u64) -> SourceError {
+        let offset = self.first_invalid_utf8();
         let column = rec
             .iter()
             .position(|f| std::str::from_utf8(f).is_err())
