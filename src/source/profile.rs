@@ -217,6 +217,13 @@ impl Acc {
                 self.workbook_number = true;
                 fits = if is_integer(value) { INT | DEC } else { DEC };
             }
+            // Once a column has shown text, no value can make it anything else: only the scientific-notation
+            // warning still needs looking at.
+            _ if self.any && self.fits == 0 => {
+                if is_scientific(value) {
+                    self.scientific = true;
+                }
+            }
             _ => {
                 if is_integer(value) {
                     fits |= INT | DEC;
