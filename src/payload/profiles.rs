@@ -11,7 +11,14 @@ pub(super) fn records(
     c: Compiled,
     reader: SourceReader,
 ) -> impl Iterator<Item = Result<Record, SourceError>> + Send {
-    reader.map(move |row| row.map(|row| record(&c, &row)))
+    // One reused row: the record copies what it needs, so no row needs its own cells.
+    let mut reader = reader;
+    let mut row = Row::empty();
+    std::iter::from_fn(move || {
+        reader
+            .read_into(&mut row)
+            .map(|r| r.map(|()| record(&c, &row)))
+    })
 }
 
 fn record(c: &Compiled, row: &Row) -> Record {
