@@ -346,9 +346,15 @@ fn split_numeric_date(value: &str) -> Option<(u32, u32, i16, Option<&str>)> {
     } else {
         return None;
     };
-    let mut split = date.split(sep);
-    let parts = [split.next()?, split.next()?, split.next()?];
-    if split.next().is_some() || parts[2].len() != 4 || parts[0].len() > 2 || parts[1].len() > 2 {
+    let sb = sep as u8;
+    let i = date.bytes().position(|b| b == sb)?;
+    let j = i + 1 + date[i + 1..].bytes().position(|b| b == sb)?;
+    let parts = [&date[..i], &date[i + 1..j], &date[j + 1..]];
+    if parts[2].as_bytes().contains(&sb)
+        || parts[2].len() != 4
+        || parts[0].len() > 2
+        || parts[1].len() > 2
+    {
         return None;
     }
     Some((

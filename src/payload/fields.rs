@@ -174,6 +174,16 @@ impl Field {
                     }
                 }
                 // Empty parts collapse: no doubled, leading or trailing spaces or separators.
+                let edge = |c: char| c.is_whitespace() || c == ',' || c == '-';
+                let already_clean = !out.starts_with(edge)
+                    && !out.ends_with(edge)
+                    && !out.contains("  ")
+                    && !out.chars().any(|c| c.is_whitespace() && c != ' ');
+                if already_clean {
+                    return (any && !out.is_empty())
+                        .then_some((Cow::Owned(out), CellKind::Text))
+                        .or_else(|| self.default_text());
+                }
                 let mut joined = String::with_capacity(out.len());
                 for word in out.split_whitespace() {
                     if !joined.is_empty() {
@@ -198,12 +208,15 @@ impl Field {
                 CellKind::Text,
             )),
         };
-        got.filter(|(s, _)| !s.is_empty()).or_else(|| {
-            self.spec
-                .default
-                .as_deref()
-                .map(|d| (Cow::Borrowed(d), CellKind::Text))
-        })
+        got.filter(|(s, _)| !s.is_empty())
+            .or_else(|| self.default_text())
+    }
+
+    fn default_text(&self) -> Option<(Cow<'_, str>, CellKind)> {
+        self.spec
+            .default
+            .as_deref()
+            .map(|d| (Cow::Borrowed(d), CellKind::Text))
     }
 
     /// Checks the value as [`Field::read`] would convert it, without building it: the same conversions and
