@@ -648,6 +648,30 @@ mod tests {
     }
 
     #[test]
+    fn utf8_check_across_reads() {
+        // "ü" split over two reads is fine; a lone continuation byte is reported at its offset.
+        let mut c = Utf8Check::default();
+        c.feed(b"ab\xc3", 0);
+        c.feed(b"\xbccd", 3);
+        c.finish(7);
+        assert_eq!(c.first_invalid, None);
+        let mut c = Utf8Check::default();
+        c.feed(b"abc", 0);
+        c.feed(b"d\xbce", 3);
+        assert_eq!(c.first_invalid, Some(4));
+        // A character cut by the end of the file.
+        let mut c = Utf8Check::default();
+        c.feed(b"ab\xe2\x82", 0);
+        c.finish(4);
+        assert_eq!(c.first_invalid, Some(2));
+        // A bad continuation after a lead byte at the end of a read.
+        let mut c = Utf8Check::default();
+        c.feed(b"a\xc3", 0);
+        c.feed(b"zz", 2);
+        assert_eq!(c.first_invalid, Some(1));
+    }
+
+    #[test]
     fn encodings() {
         let p = Path::new("x.csv");
         assert_eq!(
