@@ -159,19 +159,26 @@ async fn exchange(
     let mut attempt = 0u32;
     loop {
         attempt += 1;
-        if !sh.ready(&mut control).await {
-            return Final::Stopped;
-        }
-        let result = {
-            let _slot = sh.window.acquire().await;
-            if let Some(l) = &sh.limiter {
-                l.until_ready().await;
-            }
-            // Many units wait for a slot; one that gets it after a pause, Ctrl-C or a rejected key must not
-            // send.
+        let slot = loop {
             if !sh.ready(&mut control).await {
                 return Final::Stopped;
             }
+            let slot = sh.window.acquire().await;
+            if let Some(l) = &sh.limiter {
+                l.until_ready().await;
+            }
+            // Many units wait for a slot; one that gets it after Ctrl-C or a rejected key must not send, and
+            // one that gets it during a pause gives it back (a paused run shows nothing in flight).
+            let s = *control.borrow();
+            if s.cancelled || sh.fatal().is_some() {
+                return Final::Stopped;
+            }
+            if !s.paused {
+                break slot;
+            }
+        };
+        let result = {
+            let _slot = slot;
             sh.requests.fetch_add(1, Ordering::Relaxed);
             client.send(method, path, query, body).await
         };
