@@ -1,29 +1,21 @@
-//! `talon-import run` as a user runs it: exit codes (0 ok, 1 some failed, 2 usage, 3 rejected key), the run
-//! directory, `--json` events, and a profiles + sessions run in one command (profiles first).
+//! `talon-import run` as a process: exit codes, `--json` events, the key kept out of output and files
+//! (kill -9 and `--resume` are in engine_kill.rs).
 
 use std::path::Path;
-use std::process::Output;
+use std::process::{Command, Stdio};
 
-use talon_import::sandbox::{self, SandboxConfig, SandboxHandle};
+use talon_import::sandbox::{self, SandboxConfig};
 
-fn write_inputs(dir: &Path) {
-    std::fs::write(
-        dir.join("customers.csv"),
-        "Customer,Email,Tier\nC1,a@example.com,\nC2,b@example.com,Gold\nC3,=cmd@example.com,\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("customers.toml"),
-        "target = \"profiles\"\n[source]\nfile = \"customers.csv\"\n[id]\ncolumn = \"Customer\"\n\
-         [attributes.Email]\ncolumn = \"Email\"\n[attributes.Tier]\ncolumn = \"Tier\"\n\
-         [custom_attributes]\nTier = \"string\"\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("orders.csv"),
-        "Order,Customer,SKU,Qty,Price\nO1,C1,A,1,2.5\nO1,C1,B,2,1\nO2,C3,A,1,2.5\n",
-    )
-    .unwrap();
+const BIN: &str = env!("CARGO_BIN_EXE_talon-import");
+
+fn write_orders(dir: &Path, sessions: usize) {
+    let mut text = String::from("Order,Customer,SKU,Qty,Price\n");
+    for s in 0..sessions {
+        for item in 0..(1 + s % 2) {
+            text.push_str(&format!("SO-{s:05},C{:04},SKU-{item},1,9.5\n", s % 300));
+        }
+    }
+    std::fs::write(dir.join("orders.csv"), text).unwrap();
     std::fs::write(
         dir.join("orders.toml"),
         "target = \"sessions\"\n[source]\nfile = \"orders.csv\"\n[id]\ncolumn = \"Order\"\n\
@@ -33,178 +25,77 @@ fn write_inputs(dir: &Path) {
     .unwrap();
 }
 
-/// Runs the binary in `dir` (blocking, on a separate thread so the sandbox on this runtime keeps serving).
-async fn run(dir: &Path, key: Option<&str>, args: &[&str]) -> Output {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_talon-import"));
+fn run_cmd(dir: &Path, url: &str, key: &str, extra: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
     cmd.current_dir(dir)
         .arg("run")
-        .args(args)
-        .env_remove("TALON_BASE_URL")
-        .env_remove("TALON_API_KEY")
-        .env("TALON_IMPORT_LOG", dir.join("talon-import.log"));
-    if let Some(k) = key {
-        cmd.env("TALON_API_KEY", k);
-    }
-    tokio::task::spawn_blocking(move || cmd.output().unwrap())
-        .await
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-async fn sandbox_with_tier_unknown() -> SandboxHandle {
-    // The sandbox does not know `Tier`: profiles with a Tier value are refused, naming the attribute.
-    sandbox::start(SandboxConfig::default()).await.unwrap()
+        .arg("orders.toml")
+        .args(extra)
+        .env("TALON_API_KEY", key)
+        .env("TALON_BASE_URL", url)
+        .env("TALON_IMPORT_LOG", dir.join("log.txt"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn profiles_and_sessions_in_one_run_with_a_failed_record_exit_1() {
+async fn exit_codes_and_the_key_never_shown() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path();
-    write_inputs(dir);
-    let sb = sandbox_with_tier_unknown().await;
-    let url = sb.url();
-    // Sessions file first on the command line: profiles still run first.
-    let out = run(
-        dir,
-        Some(sb.api_key()),
-        &[
-            "orders.toml",
-            "customers.toml",
-            "--base-url",
-            &url,
-            "--output",
-            "run",
-        ],
-    )
-    .await;
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let err = stderr(&out);
-    assert!(err.contains("1 failed"), "{err}");
-    assert!(err.contains("failed.csv"), "{err}");
-    let run = dir.join("run");
-    for f in [
-        "journal.jsonl",
-        "summary.json",
-        "customers-succeeded.csv",
-        "customers-failed.csv",
-        "orders-succeeded.csv",
-        "orders-failed.csv",
-    ] {
-        assert!(run.join(f).exists(), "{f} missing");
-    }
-    let failed = std::fs::read_to_string(run.join("customers-failed.csv")).unwrap();
-    assert!(failed.starts_with("Customer,Email,Tier,status,http_status,error\n"));
-    assert!(
-        failed.contains("C2,b@example.com,Gold,failed,400,"),
-        "{failed}"
-    );
-    assert!(failed.contains("column \"\"Tier\"\""), "{failed}");
-    // Excel-safe: the formula-looking email is neutralised in the results file.
-    let ok = std::fs::read_to_string(run.join("customers-succeeded.csv")).unwrap();
-    assert!(ok.contains("C3,'=cmd@example.com"), "{ok}");
-    // The journal: profiles lines before any session line.
-    let journal = std::fs::read_to_string(run.join("journal.jsonl")).unwrap();
-    let targets: Vec<&str> = journal
-        .lines()
-        .map(|l| {
-            if l.contains("\"target\":\"profiles\"") {
-                "p"
-            } else {
-                "s"
-            }
-        })
-        .collect();
-    assert_eq!(targets, ["p", "p", "p", "s", "s"]);
-    assert_eq!(sb.session_count(), 2);
-    assert!(!journal.contains(sb.api_key()));
-    sb.shutdown().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_wrong_key_exits_3_before_making_a_run_directory() {
-    let tmp = tempfile::tempdir().unwrap();
-    write_inputs(tmp.path());
+    write_orders(tmp.path(), 20);
     let sb = sandbox::start(SandboxConfig::default()).await.unwrap();
     let url = sb.url();
-    let out = run(
-        tmp.path(),
-        Some("not-the-key"),
-        &["customers.toml", "--base-url", &url, "--output", "run"],
-    )
-    .await;
-    assert_eq!(out.status.code(), Some(3));
-    let err = stderr(&out);
+    let dir = tmp.path().to_path_buf();
+    let (wrong, missing, ok) = tokio::task::spawn_blocking(move || {
+        let wrong = run_cmd(&dir, &url, "secret-wrong-key-123", &["--output", "a"])
+            .output()
+            .unwrap();
+        let missing = run_cmd(&dir, &url, "", &["--output", "b"])
+            .output()
+            .unwrap();
+        let ok = run_cmd(&dir, &url, "sandbox-api-key", &["--output", "c", "--json"])
+            .output()
+            .unwrap();
+        (wrong, missing, ok)
+    })
+    .await
+    .unwrap();
+    let err = String::from_utf8_lossy(&wrong.stderr);
+    assert_eq!(wrong.status.code(), Some(3), "{err}");
     assert!(err.contains("refused the API key"), "{err}");
-    assert!(!err.contains("not-the-key"));
-    assert!(!tmp.path().join("run").exists());
-    assert_eq!(sb.profile_count(), 0);
-    sb.shutdown().await;
-}
+    assert!(!err.contains("secret-wrong-key-123"));
+    for entry in walk(tmp.path()) {
+        let text = std::fs::read(&entry).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&text).contains("secret-wrong-key-123"),
+            "key written to {}",
+            entry.display()
+        );
+    }
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert_eq!(missing.status.code(), Some(2), "{err}");
+    assert!(err.contains("TALON_API_KEY"), "{err}");
 
-#[tokio::test]
-async fn usage_errors_exit_2() {
-    let tmp = tempfile::tempdir().unwrap();
-    write_inputs(tmp.path());
-    // No key.
-    let out = run(
-        tmp.path(),
-        None,
-        &["customers.toml", "--base-url", "http://127.0.0.1:9"],
-    )
-    .await;
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("TALON_API_KEY"));
-    // Plain http to a remote host.
-    let out = run(
-        tmp.path(),
-        Some("k"),
-        &["customers.toml", "--base-url", "http://example.com"],
-    )
-    .await;
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--allow-insecure-http"));
-    // Resume of a directory that holds no run.
-    let out = run(
-        tmp.path(),
-        None,
-        &["customers.toml", "--dry-run", "--resume", "nowhere"],
-    )
-    .await;
-    assert_eq!(out.status.code(), Some(2));
-}
-
-#[tokio::test]
-async fn dry_run_with_json_prints_one_event_per_line_and_sends_nothing() {
-    let tmp = tempfile::tempdir().unwrap();
-    write_inputs(tmp.path());
-    let out = run(
-        tmp.path(),
-        None,
-        &["customers.toml", "--dry-run", "--json", "--output", "dry"],
-    )
-    .await;
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let events: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-        .unwrap()
+    assert_eq!(ok.status.code(), Some(0));
+    let events: Vec<serde_json::Value> = String::from_utf8_lossy(&ok.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(events.first().unwrap()["event"], "started");
     assert_eq!(events.last().unwrap()["event"], "finished");
-    let records: Vec<_> = events.iter().filter(|e| e["event"] == "record").collect();
-    assert_eq!(records.len(), 3);
-    assert!(records.iter().all(|r| r["status"] == "dry_run"));
-    assert_eq!(events.last().unwrap()["requests"], 0);
-    // Running again into the same directory is refused (use --resume).
-    let again = run(
-        tmp.path(),
-        None,
-        &["customers.toml", "--dry-run", "--output", "dry"],
-    )
-    .await;
-    assert_eq!(again.status.code(), Some(2));
-    assert!(stderr(&again).contains("--resume"), "{}", stderr(&again));
+    assert_eq!(events.iter().filter(|e| e["event"] == "record").count(), 20);
+    sb.shutdown().await;
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = vec![];
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }

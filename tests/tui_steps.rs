@@ -45,7 +45,13 @@ fn loaded() -> App {
         "secret-key".into(),
         String::new(),
     );
-    update(&mut app, key(KeyCode::Enter));
+    let cmd = update(&mut app, key(KeyCode::Enter));
+    assert!(matches!(cmd, Some(Cmd::TestConnection { .. })));
+    assert_eq!(app.step, Step::Connect, "waits for the test");
+    update(
+        &mut app,
+        Msg::ConnectionTested(Ok("Connected: the key was accepted.".into())),
+    );
     assert_eq!(app.step, Step::Source);
     let path = fixture();
     typed(&mut app, &path.display().to_string());
@@ -73,7 +79,24 @@ fn connect_step_masks_the_key_and_requires_url_and_key() {
         );
         insta::assert_snapshot!(format!("connect_{w}x{h}"), screen);
     }
-    update(&mut app, key(KeyCode::Enter));
+    let cmd = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(
+        cmd,
+        Some(Cmd::TestConnection {
+            url: "https://acme.europe-west1.talon.one".into(),
+            api_key: "secret-key".into()
+        })
+    );
+    // A failed test is explained and keeps the admin on Connect.
+    update(
+        &mut app,
+        Msg::ConnectionTested(Err("the server refused the API key (HTTP 401)".into())),
+    );
+    assert_eq!(app.step, Step::Connect);
+    let screen = draw(&app, 80, 24);
+    assert!(screen.contains("refused the API key"), "{screen}");
+    assert!(screen.contains("F5"), "{screen}");
+    update(&mut app, key(KeyCode::F(5)));
     assert_eq!(app.step, Step::Source);
 }
 
@@ -131,8 +154,13 @@ fn mapping_step_prefills_suggestions_and_keys_change_them() {
     assert_eq!(app.mapping.rows[0].confidence, 100);
     update(&mut app, key(KeyCode::Down));
     assert_eq!(app.mapping.selected, 1);
-    update(&mut app, key(KeyCode::Enter));
-    assert_eq!(app.step, Step::Preview);
+    let cmd = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Validate);
+    let Some(Cmd::Validate { mapping, .. }) = cmd else {
+        panic!("{cmd:?}")
+    };
+    assert_eq!(mapping.id.column.as_deref(), Some("customer_id"));
+    assert!(mapping.attributes.contains_key("Email"));
 }
 
 #[test]
@@ -151,19 +179,56 @@ fn esc_goes_back_without_losing_work() {
 }
 
 #[test]
-fn later_steps_and_help_overlay_render() {
+fn validate_and_preview_steps_render_and_help_overlay() {
     let mut app = loaded();
     update(&mut app, key(KeyCode::Enter));
-    update(&mut app, key(KeyCode::Enter));
-    assert_eq!(app.step, Step::Preview);
+    let Some(Cmd::Validate { mapping, .. }) = update(&mut app, key(KeyCode::Enter)) else {
+        panic!("no validation started")
+    };
+    assert!(app.validate.running);
+    let catalog = talon_import::mapping::Catalog::for_mapping(&mapping);
+    let report = talon_import::mapping::validate::validate(&mapping, &catalog, |_| {}).unwrap();
+    update(&mut app, Msg::Validated(Ok(report)));
     for (w, h) in [(80, 24), (120, 40)] {
-        insta::assert_snapshot!(format!("preview_{w}x{h}"), draw(&app, w, h));
+        insta::assert_snapshot!(format!("validate_{w}x{h}"), draw(&app, w, h));
+    }
+    let cmd = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Preview);
+    assert!(matches!(cmd, Some(Cmd::Preview { .. })));
+    let plan = talon_import::payload::plan(&mapping, &catalog).unwrap();
+    let ctx = talon_import::payload::render::Context::new(
+        Some("https://acme.europe-west1.talon.one"),
+        Some("secret-key"),
+    );
+    let items = plan
+        .map(|r| {
+            let r = r.unwrap();
+            talon_import::tui::app::PreviewItem {
+                label: talon_import::payload::render::row_label(&r.rows),
+                text: talon_import::payload::render::render_http(&r, &ctx),
+            }
+        })
+        .collect();
+    update(&mut app, Msg::Previewed(Ok(items)));
+    update(&mut app, key(KeyCode::Right));
+    assert_eq!(app.preview.index, 1);
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = draw(&app, w, h);
+        assert!(!screen.contains("secret-key"));
+        insta::assert_snapshot!(format!("preview_{w}x{h}"), screen);
     }
     update(&mut app, key(KeyCode::Char('?')));
     assert!(app.show_help);
     insta::assert_snapshot!("help_80x24", draw(&app, 80, 24));
     update(&mut app, key(KeyCode::Char('z')));
     assert!(!app.show_help);
+    // Enter asks for confirmation before anything is sent.
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Run);
+    assert!(app.run.confirming);
+    insta::assert_snapshot!("confirm_80x24", draw(&app, 80, 24));
+    update(&mut app, key(KeyCode::Char('n')));
+    assert_eq!(app.step, Step::Preview);
     assert_eq!(update(&mut app, key(KeyCode::Char('q'))), Some(Cmd::Quit));
 }
 
@@ -193,4 +258,124 @@ fn tiny_and_zero_size_areas_do_not_panic() {
             &mut buf,
         );
     }
+}
+
+#[test]
+fn file_step_offers_the_last_file() {
+    let mut app = App::new("u".into(), "k".into(), String::new());
+    update(&mut app, key(KeyCode::F(5)));
+    assert_eq!(app.step, Step::Source);
+    app.recent_files = vec![fixture()];
+    assert!(draw(&app, 80, 24).contains("Last time: tests/fixtures/customers.csv"));
+    update(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.path_input, fixture().display().to_string());
+    let cmd = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(cmd, Some(Cmd::LoadFile(fixture())));
+}
+
+#[test]
+fn summary_n_starts_the_next_file_and_the_demo_proposes_the_orders() {
+    let mut app = App::new("http://127.0.0.1:1".into(), "k".into(), String::new());
+    app.demo = true;
+    app.table = Some(talon_import::tui::app::Table {
+        path: "demo/customers.csv".into(),
+        description: String::new(),
+        columns: vec!["Customer Number".into()],
+        rows: vec![],
+        sheets: vec![],
+        sheet: None,
+        header_row: 1,
+    });
+    app.step = Step::Summary;
+    update(&mut app, key(KeyCode::Char('n')));
+    assert_eq!(app.step, Step::Source);
+    assert_eq!(app.path_input, "demo/orders.xlsx");
+    assert_eq!(app.target, talon_import::mapping::Target::Sessions);
+    assert!(app.table.is_none());
+    assert!(app.run.report.summary.is_none());
+}
+
+#[test]
+fn source_step_picks_the_sheet_and_moves_the_header_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let notes = wb.add_worksheet().set_name("Notes").unwrap();
+    notes.write(0, 0, "exported by the shop").unwrap();
+    let sheet = wb.add_worksheet().set_name("Customers").unwrap();
+    // A title row above the real header.
+    sheet.write(0, 0, "Customer export, March").unwrap();
+    for (c, h) in ["Customer ID", "Email"].iter().enumerate() {
+        sheet.write(1, c as u16, *h).unwrap();
+    }
+    for r in 0..3u32 {
+        sheet.write(r + 2, 0, format!("c{r}")).unwrap();
+        sheet.write(r + 2, 1, format!("p{r}@example.com")).unwrap();
+    }
+    wb.save(&path).unwrap();
+
+    let mut app = App::new("https://x.talon.one".into(), "k".into(), String::new());
+    app.step = Step::Source;
+    update(&mut app, Msg::FileLoaded(load_table(&path)));
+    let t = app.table.clone().unwrap();
+    assert_eq!(t.sheets, ["Notes", "Customers"]);
+    // F2: the next sheet, read again in the background.
+    let cmd = update(&mut app, key(KeyCode::F(2)));
+    let Some(Cmd::LoadFileWith {
+        path: p,
+        sheet,
+        header_row,
+    }) = cmd
+    else {
+        panic!("expected a reload, got {cmd:?}")
+    };
+    assert_eq!(sheet.as_deref(), Some("Customers"));
+    assert_eq!(header_row, None);
+    let opts = talon_import::source::SourceOptions {
+        sheet: sheet.clone(),
+        header_row: Some(1),
+        ..Default::default()
+    };
+    // Say the detection took the title row: F4 moves the header one row down.
+    update(
+        &mut app,
+        Msg::FileLoaded(talon_import::tui::load_table_with(&p, &opts)),
+    );
+    assert_eq!(app.table.as_ref().unwrap().header_row, 1);
+    let cmd = update(&mut app, key(KeyCode::F(4)));
+    let Some(Cmd::LoadFileWith {
+        header_row: Some(2),
+        sheet: Some(s),
+        ..
+    }) = &cmd
+    else {
+        panic!("expected header row 2, got {cmd:?}")
+    };
+    assert_eq!(s, "Customers");
+    let opts = talon_import::source::SourceOptions {
+        sheet: Some(s.clone()),
+        header_row: Some(2),
+        ..Default::default()
+    };
+    update(
+        &mut app,
+        Msg::FileLoaded(talon_import::tui::load_table_with(&p, &opts)),
+    );
+    let t = app.table.as_ref().unwrap();
+    assert_eq!(t.columns, ["Customer ID", "Email"]);
+    assert_eq!(t.rows.len(), 3);
+    insta::assert_snapshot!(
+        "source_workbook_80x24",
+        draw(&app, 80, 24).replace(&dir.path().display().to_string(), "[TMP]")
+    );
+    // The mapping remembers both, so the headless commands read the file the same way.
+    update(&mut app, key(KeyCode::Enter));
+    let m = app.current_mapping().unwrap();
+    assert_eq!(m.source.sheet.as_deref(), Some("Customers"));
+    assert_eq!(m.source.header_row, Some(2));
+    // F3 back to row 1 is allowed; above row 1 is not.
+    app.step = Step::Source;
+    app.table.as_mut().unwrap().header_row = 1;
+    assert_eq!(update(&mut app, key(KeyCode::F(3))), None);
+    assert!(app.error.as_deref().unwrap().contains("first row"));
 }

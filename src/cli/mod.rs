@@ -79,10 +79,3 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         }),
     }
 }
-
-/// A placeholder for a command whose issue has not landed yet; says so plainly instead of pretending.
-pub(crate) fn not_built_yet(what: &str) -> CmdResult {
-    Err(crate::exit::Exit::usage(anyhow::anyhow!(
-        "`{what}` is not available in this build yet"
-    )))
-}

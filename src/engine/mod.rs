@@ -331,6 +331,17 @@ impl RunControl {
     }
 }
 
+/// `./talon-import-runs/<UTC time>-<targets>`: where a run goes unless told otherwise.
+pub fn default_run_dir(targets: &[Target]) -> PathBuf {
+    let mut names: Vec<&str> = targets.iter().map(|t| t.as_str()).collect();
+    names.sort();
+    names.dedup();
+    let stamp = jiff::Timestamp::now()
+        .strftime("%Y%m%dT%H%M%SZ")
+        .to_string();
+    PathBuf::from("talon-import-runs").join(format!("{stamp}-{}", names.join("+")))
+}
+
 /// Starts a run on the current tokio runtime. Profiles jobs run before sessions jobs whatever their order.
 /// The handle ends with the summary (also sent as [`ImportEvent::Finished`] and written to summary.json).
 pub fn start(

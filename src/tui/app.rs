@@ -5,6 +5,11 @@
 
 use std::path::PathBuf;
 
+use crate::engine::{ImportEvent, ImportReport, RecordStatus};
+use crate::mapping::validate::Report;
+use crate::mapping::{Mapping, suggest::Suggestions};
+use crate::talon::attributes::AttributeDef;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::mapping::suggest::Slot;
@@ -20,7 +25,9 @@ pub enum Step {
     Source,
     /// Columns ↔ attributes.
     Mapping,
-    /// The exact requests, record by record.
+    /// Every row checked in the background; problems grouped.
+    Validate,
+    /// The exact requests, record by record, and a server dry run.
     Preview,
     /// The live import.
     Run,
@@ -29,10 +36,11 @@ pub enum Step {
 }
 
 impl Step {
-    pub const ALL: [Step; 6] = [
+    pub const ALL: [Step; 7] = [
         Step::Connect,
         Step::Source,
         Step::Mapping,
+        Step::Validate,
         Step::Preview,
         Step::Run,
         Step::Summary,
@@ -43,6 +51,7 @@ impl Step {
             Step::Connect => "Connect",
             Step::Source => "File",
             Step::Mapping => "Mapping",
+            Step::Validate => "Validate",
             Step::Preview => "Preview",
             Step::Run => "Run",
             Step::Summary => "Summary",
@@ -72,6 +81,12 @@ pub struct Table {
     pub columns: Vec<String>,
     /// Sample rows (row number, cells).
     pub rows: Vec<(u64, Vec<String>)>,
+    /// Workbooks: every sheet, in order (empty for CSV).
+    pub sheets: Vec<String>,
+    /// Workbooks: the sheet shown.
+    pub sheet: Option<String>,
+    /// 1-based row the header was read from.
+    pub header_row: usize,
 }
 
 /// Which field of the Connect form has the cursor.
@@ -108,12 +123,103 @@ pub struct MappingRow {
 pub struct MappingState {
     pub rows: Vec<MappingRow>,
     pub selected: usize,
-    /// The attribute names the admin can choose from (cycled with ←/→).
+    /// The attribute names the admin can choose from (cycled with ←/→), as shown…
     pub choices: Vec<String>,
+    /// …and where each goes in the mapping file.
+    pub slots: Vec<Slot>,
+    /// What the suggester found (templates such as first + last name come from here).
+    pub suggestions: Option<Suggestions>,
+}
+
+/// The Validate step: whole-file validation running in the background.
+#[derive(Debug, Clone, Default)]
+pub struct ValidateState {
+    pub running: bool,
+    pub rows_done: u64,
+    pub report: Option<Report>,
+    /// The selected problem group.
+    pub selected: usize,
+}
+
+/// One request of the Preview step, rendered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviewItem {
+    /// "row 3" or "rows 3–5".
+    pub label: String,
+    /// Method, URL, masked headers and the JSON body (or the row's problems).
+    pub text: String,
+}
+
+/// The Preview step.
+#[derive(Debug, Clone, Default)]
+pub struct PreviewState {
+    pub loading: bool,
+    pub items: Vec<PreviewItem>,
+    pub index: usize,
+    /// Server dry run ("rehearsal") answers, one line each.
+    pub rehearsing: bool,
+    pub rehearsal: Vec<String>,
+}
+
+/// One finished record in the run table (compact: a run can have a million).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRow {
+    pub row: u64,
+    pub id: String,
+    pub status: RecordStatus,
+    pub http: Option<u16>,
+    pub attempts: u32,
+    pub latency_ms: u64,
+    pub error: Option<String>,
+}
+
+/// The Run and Summary steps.
+#[derive(Debug, Clone, Default)]
+pub struct RunState {
+    /// Waiting for the admin to confirm.
+    pub confirming: bool,
+    pub started: bool,
+    pub finished: bool,
+    pub paused: bool,
+    pub cancelling: bool,
+    /// Asked "quit while importing?".
+    pub confirm_quit: bool,
+    pub report: ImportReport,
+    pub rows: Vec<RunRow>,
+    /// Indexes into `rows` of the failures, for the failed-only filter.
+    pub failed: Vec<usize>,
+    pub failed_only: bool,
+    /// Selected line of the (filtered) table.
+    pub selected: usize,
+    /// Records per second, one sample per progress tick, for the sparkline.
+    pub rates: Vec<u64>,
+    /// Records done at the previous progress tick.
+    pub last_done: u64,
+    pub log: Vec<String>,
+    pub run_dir: Option<PathBuf>,
+}
+
+impl RunState {
+    /// Lines of the table as filtered.
+    pub fn visible_len(&self) -> usize {
+        if self.failed_only {
+            self.failed.len()
+        } else {
+            self.rows.len()
+        }
+    }
+    /// The record at a line of the filtered table.
+    pub fn at(&self, line: usize) -> Option<&RunRow> {
+        if self.failed_only {
+            self.failed.get(line).and_then(|i| self.rows.get(*i))
+        } else {
+            self.rows.get(line)
+        }
+    }
 }
 
 /// The whole wizard state: plain data, drawn by the views.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct App {
     pub step: Step,
     pub connect: ConnectForm,
@@ -126,6 +232,24 @@ pub struct App {
     /// Top row of the grid on the File step.
     pub grid_scroll: usize,
     pub mapping: MappingState,
+    /// What the file becomes: customer profiles or past orders.
+    pub target: Target,
+    /// Custom attributes loaded with the Management key.
+    pub custom: Vec<AttributeDef>,
+    /// "Test connection" running, and its last answer in plain words (Ok = fine).
+    pub testing: bool,
+    pub connection: Option<Result<String, String>>,
+    /// Where the mapping was last saved.
+    pub saved: Option<PathBuf>,
+    pub validate: ValidateState,
+    pub preview: PreviewState,
+    pub run: RunState,
+    /// Started by `talon-import demo` (connected to the in-process sandbox).
+    pub demo: bool,
+    /// Short confirmation shown in the footer area (saved, loaded…).
+    pub notice: Option<String>,
+    /// Files opened before, most recent first (from the config directory).
+    pub recent_files: Vec<PathBuf>,
     pub show_help: bool,
     pub quit: bool,
 }
@@ -139,13 +263,85 @@ pub enum Msg {
     FileLoaded(Result<Table, String>),
     /// The terminal was resized; the next frame redraws everything.
     Resize,
+    /// "Test connection" answered: Ok(explanation) or Err(what is wrong, in plain words).
+    ConnectionTested(Result<String, String>),
+    /// Custom attributes from the Management API.
+    AttributesLoaded(Result<Vec<AttributeDef>, String>),
+    /// The mapping file was written.
+    Saved(Result<PathBuf, String>),
+    ValidateProgress(u64),
+    Validated(Result<Report, String>),
+    Previewed(Result<Vec<PreviewItem>, String>),
+    /// An event of the import (or of the rehearsal, a server dry run).
+    Import {
+        rehearsal: bool,
+        event: ImportEvent,
+    },
+    /// The import could not start.
+    ImportFailed {
+        rehearsal: bool,
+        message: String,
+    },
 }
 
 /// Work the loop must do for `update`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cmd {
+    /// Read the file again with a sheet or header row the admin chose; answers with `Msg::FileLoaded`.
+    LoadFileWith {
+        path: PathBuf,
+        sheet: Option<String>,
+        header_row: Option<usize>,
+    },
     /// Read the first rows of this file on a blocking task; answer with `Msg::FileLoaded`.
     LoadFile(PathBuf),
+    /// Send one harmless request with these credentials; answer with `Msg::ConnectionTested`.
+    TestConnection {
+        url: String,
+        api_key: String,
+    },
+    /// Fetch custom attributes with the Management key; answer with `Msg::AttributesLoaded`.
+    LoadAttributes {
+        url: String,
+        management_key: String,
+    },
+    /// Write the mapping TOML; answer with `Msg::Saved`.
+    SaveMapping {
+        path: PathBuf,
+        mapping: Box<Mapping>,
+    },
+    /// Validate every row in the background; answer with progress and `Msg::Validated`.
+    Validate {
+        mapping: Box<Mapping>,
+        custom: Vec<AttributeDef>,
+    },
+    /// Build and render the first requests; answer with `Msg::Previewed`.
+    Preview {
+        mapping: Box<Mapping>,
+        custom: Vec<AttributeDef>,
+        url: String,
+        api_key: String,
+    },
+    /// Start the engine (a server dry run of a few records when `rehearsal`); events come back as
+    /// `Msg::Import`.
+    StartImport {
+        mapping: Box<Mapping>,
+        custom: Vec<AttributeDef>,
+        url: String,
+        api_key: String,
+        rehearsal: bool,
+    },
+    /// A new run of just the records whose first data row is in `rows` (the failures of the last run).
+    RetryFailed {
+        mapping: Box<Mapping>,
+        custom: Vec<AttributeDef>,
+        url: String,
+        api_key: String,
+        rows: std::collections::BTreeSet<u64>,
+    },
+    PauseImport,
+    ResumeImport,
+    CancelImport,
     /// Leave the wizard and restore the terminal.
     Quit,
 }
@@ -167,11 +363,113 @@ impl App {
             error: None,
             grid_scroll: 0,
             mapping: MappingState::default(),
+            target: Target::Profiles,
+            custom: Vec::new(),
+            testing: false,
+            connection: None,
+            saved: None,
+            validate: ValidateState::default(),
+            preview: PreviewState::default(),
+            run: RunState::default(),
+            demo: false,
+            notice: None,
+            recent_files: Vec::new(),
             show_help: false,
             quit: false,
         }
     }
+
+    /// Built-in attributes plus the custom ones loaded with the Management key.
+    pub fn catalog(&self) -> Catalog {
+        let mut c = Catalog::builtin();
+        c.extend(self.custom.iter().cloned());
+        c
+    }
+
+    /// The mapping the Mapping step describes, as the headless commands would read it.
+    pub fn current_mapping(&self) -> Result<Mapping, String> {
+        let table = self
+            .table
+            .as_ref()
+            .ok_or("No file loaded yet: go back to the File step.")?;
+        let base = self
+            .mapping
+            .suggestions
+            .clone()
+            .ok_or("No mapping yet: go back to the Mapping step.")?;
+        let mut found = base.clone();
+        found.suggestions.clear();
+        // Each slot once, from the columns the admin left on it; a suggestion that read several columns (a
+        // name template) is kept as suggested while all its columns still point at it.
+        let mut seen: Vec<Slot> = Vec::new();
+        for row in &self.mapping.rows {
+            let Some(label) = &row.attribute else {
+                continue;
+            };
+            let Some(i) = self.mapping.choices.iter().position(|c| c == label) else {
+                continue;
+            };
+            let slot = self.mapping.slots[i].clone();
+            if seen.contains(&slot) {
+                continue;
+            }
+            seen.push(slot.clone());
+            let kept = base.suggestions.iter().find(|s| {
+                s.slot == slot
+                    && s.columns.contains(&row.column)
+                    && s.columns.iter().all(|c| {
+                        self.mapping
+                            .rows
+                            .iter()
+                            .any(|r| &r.column == c && r.attribute.as_ref() == Some(label))
+                    })
+            });
+            let suggestion = match kept {
+                Some(s) => s.clone(),
+                None => crate::mapping::suggest::Suggestion {
+                    slot,
+                    columns: vec![row.column.clone()],
+                    spec: crate::mapping::FieldSpec::column(row.column.clone()),
+                    confidence: 1.0,
+                    reason: "chosen in the wizard".into(),
+                },
+            };
+            found.suggestions.push(suggestion);
+        }
+        if !seen.contains(&Slot::Id) {
+            return Err(format!(
+                "Choose which column is the {}: select it and press → until it says {}.",
+                if self.target == Target::Profiles {
+                    "customer's ID"
+                } else {
+                    "order's ID"
+                },
+                ID_LABEL
+            ));
+        }
+        let mut m = found.to_mapping(table.path.clone());
+        m.base_dir = PathBuf::new();
+        m.source.file = table.path.clone();
+        m.source.sheet = table.sheet.clone();
+        // A header below row 1 is written down, so later runs read the file the same way.
+        m.source.header_row = (table.header_row > 1).then_some(table.header_row);
+        for def in &self.custom {
+            m.custom_attributes.entry(def.name.clone()).or_insert(
+                crate::mapping::CustomAttribute::Full {
+                    kind: def.kind,
+                    entity: Some(def.entity),
+                },
+            );
+        }
+        // Only attributes this mapping uses need declaring.
+        let used: Vec<String> = m.attributes.keys().cloned().collect();
+        m.custom_attributes.retain(|k, _| used.contains(k));
+        Ok(m)
+    }
 }
+
+/// How the id slot is shown in the Mapping step.
+pub const ID_LABEL: &str = "integrationId";
 
 /// Folds one message into the state. Pure: no I/O, no spawning.
 pub fn update(app: &mut App, msg: Msg) -> Option<Cmd> {
@@ -182,12 +480,108 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Cmd> {
             app.error = None;
             app.grid_scroll = 0;
             app.path_input = table.path.display().to_string();
-            app.mapping = suggest_mapping(&table, &Catalog::builtin());
+            app.mapping = suggest_mapping(&table, &app.catalog(), app.target);
             app.table = Some(table);
+            app.validate = ValidateState::default();
+            app.preview = PreviewState::default();
             None
         }
         Msg::FileLoaded(Err(message)) => {
             app.loading = false;
+            app.error = Some(message);
+            None
+        }
+        Msg::ConnectionTested(result) => {
+            app.testing = false;
+            let ok = result.is_ok();
+            app.connection = Some(result);
+            if ok && app.step == Step::Connect {
+                advance(app);
+                let f = &app.connect;
+                if !f.management_key.trim().is_empty() {
+                    return Some(Cmd::LoadAttributes {
+                        url: f.url.trim().to_string(),
+                        management_key: f.management_key.trim().to_string(),
+                    });
+                }
+            }
+            None
+        }
+        Msg::AttributesLoaded(Ok(defs)) => {
+            app.notice = Some(format!(
+                "Loaded {} custom attributes from your account.",
+                defs.len()
+            ));
+            app.custom = defs;
+            if let Some(table) = &app.table {
+                app.mapping = suggest_mapping(table, &app.catalog(), app.target);
+            }
+            None
+        }
+        Msg::AttributesLoaded(Err(e)) => {
+            app.connection = Some(Err(e));
+            None
+        }
+        Msg::Saved(Ok(path)) => {
+            app.notice = Some(format!(
+                "Saved {} — run it headless with: talon-import run {}",
+                path.display(),
+                path.display()
+            ));
+            app.saved = Some(path);
+            None
+        }
+        Msg::Saved(Err(e)) => {
+            app.error = Some(e);
+            None
+        }
+        Msg::ValidateProgress(rows) => {
+            app.validate.rows_done = rows;
+            None
+        }
+        Msg::Validated(result) => {
+            app.validate.running = false;
+            match result {
+                Ok(report) => {
+                    app.validate.rows_done = report.rows;
+                    app.validate.report = Some(report);
+                }
+                Err(e) => app.error = Some(e),
+            }
+            None
+        }
+        Msg::Previewed(result) => {
+            app.preview.loading = false;
+            match result {
+                Ok(items) => {
+                    app.preview.items = items;
+                    app.preview.index = 0;
+                }
+                Err(e) => app.error = Some(e),
+            }
+            None
+        }
+        Msg::Import {
+            rehearsal: true,
+            event,
+        } => {
+            crate::tui::steps::preview::on_rehearsal(app, event);
+            None
+        }
+        Msg::Import {
+            rehearsal: false,
+            event,
+        } => {
+            crate::tui::steps::run::on_event(app, event);
+            None
+        }
+        Msg::ImportFailed { rehearsal, message } => {
+            if rehearsal {
+                app.preview.rehearsing = false;
+            } else {
+                app.run.started = false;
+                app.run.confirming = false;
+            }
             app.error = Some(message);
             None
         }
@@ -197,17 +591,27 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Cmd> {
 
 fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-        app.quit = true;
-        return Some(Cmd::Quit);
+        return crate::tui::steps::run::request_quit(app);
     }
     if app.show_help {
         // Any key closes the help overlay.
         app.show_help = false;
         return None;
     }
+    app.notice = None;
+    if app.run.confirm_quit {
+        return crate::tui::steps::run::on_quit_answer(app, key);
+    }
     match key.code {
         KeyCode::Esc => {
-            if let Some(prev) = app.step.previous() {
+            let running = app.run.started && !app.run.finished;
+            if app.step == Step::Run && app.run.confirming {
+                app.run.confirming = false;
+                app.step = Step::Preview;
+            } else if !running
+                && app.step != Step::Summary
+                && let Some(prev) = app.step.previous()
+            {
                 app.step = prev;
                 app.error = None;
             }
@@ -219,21 +623,25 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
         }
         _ => {}
     }
+    let typing = matches!(app.step, Step::Connect | Step::Source);
+    if !typing {
+        match key.code {
+            KeyCode::Char('q') => return crate::tui::steps::run::request_quit(app),
+            KeyCode::Char('?') => {
+                app.show_help = true;
+                return None;
+            }
+            _ => {}
+        }
+    }
     match app.step {
         Step::Connect => crate::tui::steps::connect::on_key(app, key),
         Step::Source => crate::tui::steps::source::on_key(app, key),
         Step::Mapping => crate::tui::steps::mapping::on_key(app, key),
-        _ => match key.code {
-            KeyCode::Char('q') => {
-                app.quit = true;
-                Some(Cmd::Quit)
-            }
-            KeyCode::Char('?') => {
-                app.show_help = true;
-                None
-            }
-            _ => None,
-        },
+        Step::Validate => crate::tui::steps::validate::on_key(app, key),
+        Step::Preview => crate::tui::steps::preview::on_key(app, key),
+        Step::Run => crate::tui::steps::run::on_key(app, key),
+        Step::Summary => crate::tui::steps::summary::on_key(app, key),
     }
 }
 
@@ -245,14 +653,69 @@ pub(crate) fn advance(app: &mut App) {
     }
 }
 
+/// How a slot reads in the Mapping step's list.
+pub fn slot_label(slot: &Slot, target: Target) -> String {
+    use crate::mapping::suggest::CartField;
+    match slot {
+        Slot::Id => ID_LABEL.to_string(),
+        Slot::ProfileId if target == Target::Sessions => "customer id (profileId)".into(),
+        Slot::ProfileId => "profileId".into(),
+        Slot::Attribute(n) => n.clone(),
+        Slot::CartItem(f) => format!(
+            "item {}",
+            match f {
+                CartField::Sku => "SKU",
+                CartField::Name => "name",
+                CartField::Quantity => "quantity",
+                CartField::Price => "price",
+                CartField::Category => "category",
+            }
+        ),
+        Slot::CartItemAttribute(n) => format!("item attribute {n}"),
+        Slot::AdditionalCost(n) => format!("{n} cost"),
+        Slot::Total => "order total".into(),
+    }
+}
+
+/// What a column can go to, for a target: the id, then (orders) the customer and cart fields, then the
+/// attributes of the catalog.
+fn slot_choices(target: Target, catalog: &Catalog) -> Vec<Slot> {
+    use crate::mapping::suggest::CartField;
+    let mut slots = vec![Slot::Id];
+    let entity = match target {
+        Target::Profiles => Entity::CustomerProfile,
+        Target::Sessions => {
+            slots.push(Slot::ProfileId);
+            for f in [
+                CartField::Sku,
+                CartField::Name,
+                CartField::Quantity,
+                CartField::Price,
+                CartField::Category,
+            ] {
+                slots.push(Slot::CartItem(f));
+            }
+            slots.push(Slot::Total);
+            slots.push(Slot::AdditionalCost("shipping".into()));
+            Entity::CustomerSession
+        }
+    };
+    slots.extend(catalog.of(entity).map(|d| Slot::Attribute(d.name.clone())));
+    slots
+}
+
 /// Pre-fills the mapping with [`crate::mapping::suggest`], the same suggester `talon-import map` uses, so the
 /// wizard and the headless command never disagree about a file.
-pub fn suggest_mapping(table: &Table, catalog: &Catalog) -> MappingState {
-    let mut choices: Vec<String> = vec!["integrationId".to_string()];
-    choices.extend(catalog.of(Entity::CustomerProfile).map(|d| d.name.clone()));
+pub fn suggest_mapping(table: &Table, catalog: &Catalog, target: Target) -> MappingState {
     let samples: Vec<Vec<String>> = table.rows.iter().map(|(_, cells)| cells.clone()).collect();
-    let found =
-        crate::mapping::suggest::suggest(&table.columns, &samples, Target::Profiles, catalog);
+    let found = crate::mapping::suggest::suggest(&table.columns, &samples, target, catalog);
+    let mut slots = slot_choices(target, catalog);
+    for s in &found.suggestions {
+        if !slots.contains(&s.slot) {
+            slots.push(s.slot.clone());
+        }
+    }
+    let choices: Vec<String> = slots.iter().map(|s| slot_label(s, target)).collect();
     let rows = table
         .columns
         .iter()
@@ -266,14 +729,11 @@ pub fn suggest_mapping(table: &Table, catalog: &Catalog) -> MappingState {
                 .cloned()
                 .unwrap_or_default();
             // A column maps to the first suggestion that reads it (a name template reads two columns).
-            let hit = found.suggestions.iter().find_map(|s| {
-                let name = match &s.slot {
-                    Slot::Id => "integrationId".to_string(),
-                    Slot::Attribute(name) => name.clone(),
-                    _ => return None,
-                };
-                s.columns.contains(column).then_some((name, s.confidence))
-            });
+            let hit = found
+                .suggestions
+                .iter()
+                .find(|s| s.columns.contains(column))
+                .map(|s| (slot_label(&s.slot, target), s.confidence));
             let (attribute, confidence) = match hit {
                 Some((name, c)) => (Some(name), (c * 100.0).round().clamp(0.0, 100.0) as u8),
                 None => (None, 0),
@@ -290,5 +750,7 @@ pub fn suggest_mapping(table: &Table, catalog: &Catalog) -> MappingState {
         rows,
         selected: 0,
         choices,
+        slots,
+        suggestions: Some(found),
     }
 }

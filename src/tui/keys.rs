@@ -16,27 +16,87 @@ const fn b(key: &'static str, action: &'static str) -> Binding {
 
 const CONNECT: &[Binding] = &[
     b("Tab", "next field"),
-    b("Enter", "continue"),
+    b("Enter", "test & continue"),
+    b("F5", "skip test"),
     b("F1", "help"),
     b("Ctrl-C", "quit"),
 ];
 const SOURCE: &[Binding] = &[
-    b("Enter", "load / continue"),
-    b("↑↓", "scroll rows"),
+    b("Enter", "next"),
+    b("↑↓", "scroll"),
+    b("F2", "sheet"),
+    b("F3/4", "header"),
     b("Esc", "back"),
     b("F1", "help"),
     b("Ctrl-C", "quit"),
 ];
 const MAPPING: &[Binding] = &[
-    b("↑↓", "column"),
     b("←→", "attribute"),
-    b("x", "skip column"),
-    b("Enter", "continue"),
+    b("Enter", "validate"),
+    b("x", "skip"),
+    b("t", "target"),
+    b("s", "save"),
+    b("?", "help"),
+    b("↑↓", "column"),
+    b("Esc", "back"),
+    b("q", "quit"),
+];
+const VALIDATE: &[Binding] = &[
+    b("↑↓", "problem"),
+    b("Enter", "preview"),
+    b("Esc", "back to fix"),
+    b("?", "help"),
+    b("q", "quit"),
+];
+const PREVIEW: &[Binding] = &[
+    b("←→", "record"),
+    b("r", "rehearse (dry run)"),
+    b("Enter", "import…"),
     b("Esc", "back"),
     b("?", "help"),
     b("q", "quit"),
 ];
-const OTHER: &[Binding] = &[b("Esc", "back"), b("?", "help"), b("q", "quit")];
+const RUN: &[Binding] = &[
+    b("p", "pause/resume"),
+    b("c", "stop"),
+    b("f", "failed only"),
+    b("↑↓", "record"),
+    b("PgUp/Dn", "page"),
+    b("?", "help"),
+    b("q", "quit"),
+];
+const RUN_DONE: &[Binding] = &[
+    b("Enter", "summary"),
+    b("a", "retry failed"),
+    b("f", "failed only"),
+    b("↑↓", "record"),
+    b("?", "help"),
+    b("q", "quit"),
+];
+const CONFIRM: &[Binding] = &[
+    b("y", "start the import"),
+    b("n", "back to the preview"),
+    b("?", "help"),
+    b("q", "quit"),
+];
+const SUMMARY: &[Binding] = &[
+    b("n", "import another file"),
+    b("a", "retry failed"),
+    b("r", "record table"),
+    b("?", "help"),
+    b("q", "quit"),
+];
+
+/// The keys that work on the screen the app shows now (the Run step's confirmation has its own).
+pub fn current(app: &super::app::App) -> &'static [Binding] {
+    if app.step == Step::Run && app.run.confirming {
+        CONFIRM
+    } else if app.step == Step::Run && app.run.finished {
+        RUN_DONE
+    } else {
+        bindings(app.step)
+    }
+}
 
 /// The keys that work on `step`, most useful first.
 pub fn bindings(step: Step) -> &'static [Binding] {
@@ -44,6 +104,9 @@ pub fn bindings(step: Step) -> &'static [Binding] {
         Step::Connect => CONNECT,
         Step::Source => SOURCE,
         Step::Mapping => MAPPING,
-        _ => OTHER,
+        Step::Validate => VALIDATE,
+        Step::Preview => PREVIEW,
+        Step::Run => RUN,
+        Step::Summary => SUMMARY,
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod keys;
+pub mod recent;
 pub mod steps;
 pub mod theme;
 pub mod view;
@@ -11,12 +12,20 @@ pub mod widgets;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{
+    DisableMouseCapture, EnableMouseCapture, Event, EventStream, KeyCode, KeyEvent, KeyEventKind,
+    MouseEventKind,
+};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
 use crate::exit::{CmdResult, Exit};
-use app::{App, Cmd, Msg, Table, update};
+use crate::mapping::{Catalog, Mapping};
+use crate::payload::render;
+use crate::talon::attributes::AttributeDef;
+use crate::talon::client::{Client, ClientConfig};
+use crate::talon::management::ManagementConfig;
+use app::{App, Cmd, Msg, PreviewItem, Table, update};
 
 /// How the wizard starts.
 #[derive(Debug, Clone, Default)]
@@ -29,6 +38,8 @@ pub struct WizardOptions {
     pub api_key: Option<String>,
     /// Management API key, optional.
     pub management_key: Option<String>,
+    /// Started by `talon-import demo`: test the connection and load the demo's attributes at once.
+    pub demo: bool,
 }
 
 /// How many sample rows the File step reads.
@@ -36,9 +47,14 @@ pub const SAMPLE_ROWS: usize = 200;
 
 /// Reads the first rows of a file for the grid, sanitized for drawing. Blocking: call on `spawn_blocking`.
 pub fn load_table(path: &Path) -> Result<Table, String> {
-    let reader = crate::source::open(path, &Default::default()).map_err(|e| {
+    load_table_with(path, &crate::source::SourceOptions::default())
+}
+
+/// [`load_table`] with a sheet or header row the admin chose.
+pub fn load_table_with(path: &Path, opts: &crate::source::SourceOptions) -> Result<Table, String> {
+    let reader = crate::source::open(path, opts).map_err(|e| {
         format!(
-            "Could not read {}: {e}. Check the path and that it is a CSV file.",
+            "Could not read {}: {e}. Check the path and that it is a CSV or Excel file.",
             path.display()
         )
     })?;
@@ -53,12 +69,24 @@ pub fn load_table(path: &Path) -> Result<Table, String> {
             .collect();
         rows.push((row.number, cells));
     }
-    let description = format!(
-        "{:?}, {}, delimiter '{}'",
-        info.format,
-        info.encoding.as_deref().unwrap_or("?"),
-        info.delimiter.unwrap_or(',')
-    );
+    let description = match &info.sheet {
+        Some(sheet) => format!(
+            "{:?}, sheet '{}' ({} of {})",
+            info.format,
+            crate::text::for_terminal(sheet),
+            info.sheets
+                .iter()
+                .position(|s| s == sheet)
+                .map_or(1, |i| i + 1),
+            info.sheets.len().max(1)
+        ),
+        None => format!(
+            "{:?}, {}, delimiter '{}'",
+            info.format,
+            info.encoding.as_deref().unwrap_or("?"),
+            info.delimiter.unwrap_or(',')
+        ),
+    };
     Ok(Table {
         path: path.to_path_buf(),
         description,
@@ -68,6 +96,9 @@ pub fn load_table(path: &Path) -> Result<Table, String> {
             .map(|c| crate::text::for_terminal(c).into_owned())
             .collect(),
         rows,
+        sheets: info.sheets.clone(),
+        sheet: info.sheet.clone(),
+        header_row: info.header_row,
     })
 }
 
@@ -76,6 +107,7 @@ struct TerminalGuard;
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
+        let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
         ratatui::restore();
     }
 }
@@ -99,15 +131,49 @@ async fn event_loop(opts: WizardOptions) -> anyhow::Result<()> {
         api_key,
         opts.management_key.unwrap_or_default(),
     );
+    app.demo = opts.demo;
+    // What helps next time (never a key); the demo's throwaway sandbox URL is not remembered.
+    let recent_path = recent::path().filter(|_| !opts.demo);
+    let mut memory = recent_path
+        .as_deref()
+        .map(recent::Recent::load)
+        .unwrap_or_default();
+    if app.connect.url.is_empty()
+        && let Some(url) = &memory.url
+    {
+        app.connect.url = url.clone();
+    }
+    app.recent_files = memory.files.clone();
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let control: Control = Default::default();
+    if opts.demo {
+        // The demo is connected already: check it and load its custom attributes straight away.
+        app.testing = true;
+        run_cmd(
+            Cmd::TestConnection {
+                url: app.connect.url.clone(),
+                api_key: app.connect.api_key.clone(),
+            },
+            &tx,
+            &control,
+        );
+    }
     if let Some(file) = opts.file {
         app.path_input = file.display().to_string();
         app.loading = true;
-        run_cmd(Cmd::LoadFile(file), &tx);
+        run_cmd(Cmd::LoadFile(file), &tx, &control);
     }
     let theme = theme::Theme::from_env();
     let mut terminal = ratatui::init();
     let _guard = TerminalGuard;
+    // Best effort: a terminal without mouse support still works with the keys. A panic must turn mouse
+    // reporting off too (ratatui's hook restores the rest).
+    let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+        previous(info);
+    }));
     let mut events = EventStream::new();
     let mut batch = Vec::with_capacity(256);
     let mut incoming = Vec::with_capacity(256);
@@ -120,6 +186,14 @@ async fn event_loop(opts: WizardOptions) -> anyhow::Result<()> {
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => batch.push(Msg::Key(k)),
                 Some(Ok(Event::Resize(..))) => batch.push(Msg::Resize),
+                // The wheel scrolls whatever list the step shows, like the arrow keys.
+                Some(Ok(Event::Mouse(m))) => match m.kind {
+                    MouseEventKind::ScrollUp => batch.push(Msg::Key(KeyEvent::from(KeyCode::Up))),
+                    MouseEventKind::ScrollDown => {
+                        batch.push(Msg::Key(KeyEvent::from(KeyCode::Down)))
+                    }
+                    _ => {}
+                },
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(e).context("reading the terminal"),
                 None => break,
@@ -133,11 +207,20 @@ async fn event_loop(opts: WizardOptions) -> anyhow::Result<()> {
         for msg in batch.drain(..) {
             if let Some(cmd) = update(&mut app, msg) {
                 if cmd == Cmd::Quit {
+                    // An import still running is stopped; its journal lets `run --resume` finish it.
+                    if let Some(c) = control.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+                        c.abort();
+                    }
                     tracing::info!("wizard closed");
                     return Ok(());
                 }
-                run_cmd(cmd, &tx);
+                run_cmd(cmd, &tx, &control);
             }
+        }
+        if let Some(path) = &recent_path
+            && remember(&app, &mut memory)
+        {
+            memory.save(path);
         }
         if app.quit {
             break;
@@ -146,15 +229,280 @@ async fn event_loop(opts: WizardOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Carries out a command on a background task; the answer comes back as a `Msg`.
-fn run_cmd(cmd: Cmd, tx: &mpsc::UnboundedSender<Msg>) {
+/// Folds what the admin just did into the memory; true when something changed.
+fn remember(app: &App, memory: &mut recent::Recent) -> bool {
+    let before = memory.clone();
+    if matches!(app.connection, Some(Ok(_))) && !app.connect.url.trim().is_empty() {
+        memory.url = Some(app.connect.url.trim().to_string());
+    }
+    if let Some(t) = &app.table
+        && memory.files.first().map(|f| f.as_path()) != std::path::absolute(&t.path).ok().as_deref()
+    {
+        memory.remember_file(&t.path);
+    }
+    if let Some(m) = &app.saved
+        && memory.mappings.first().map(|f| f.as_path()) != std::path::absolute(m).ok().as_deref()
+    {
+        memory.remember_mapping(m);
+    }
+    *memory != before
+}
+
+/// The running import's controls, set by the task that starts it.
+pub type Control = std::sync::Arc<std::sync::Mutex<Option<crate::engine::RunControl>>>;
+
+/// The custom attributes plus what the mapping declares.
+fn catalog_for(custom: &[AttributeDef], mapping: &Mapping) -> Catalog {
+    let mut c = Catalog::builtin();
+    c.extend(custom.iter().cloned());
+    c.declare(mapping);
+    c
+}
+
+/// Carries out a command on a background task; the answer comes back as a `Msg`. Public so tests can drive
+/// the whole wizard without a terminal: `update` → `run_cmd` → messages → `update`.
+pub fn run_cmd(cmd: Cmd, tx: &mpsc::UnboundedSender<Msg>, control: &Control) {
+    let tx = tx.clone();
     match cmd {
+        Cmd::LoadFileWith {
+            path,
+            sheet,
+            header_row,
+        } => {
+            tokio::task::spawn_blocking(move || {
+                let opts = crate::source::SourceOptions {
+                    sheet,
+                    header_row,
+                    ..Default::default()
+                };
+                let _ = tx.send(Msg::FileLoaded(load_table_with(&path, &opts)));
+            });
+        }
         Cmd::LoadFile(path) => {
-            let tx = tx.clone();
             tokio::task::spawn_blocking(move || {
                 let _ = tx.send(Msg::FileLoaded(load_table(&path)));
             });
         }
+        Cmd::TestConnection { url, api_key } => {
+            tokio::spawn(async move {
+                let result = async {
+                    let client = Client::new(&ClientConfig::new(url.clone(), api_key))
+                        .map_err(|e| e.to_string())?;
+                    client.test_connection().await.map_err(|e| e.to_string())?;
+                    Ok(format!("Connected to {url}: the key was accepted."))
+                }
+                .await;
+                let _ = tx.send(Msg::ConnectionTested(result));
+            });
+        }
+        Cmd::LoadAttributes {
+            url,
+            management_key,
+        } => {
+            tokio::spawn(async move {
+                let cfg = ManagementConfig {
+                    base_url: url,
+                    key: secrecy::SecretString::from(management_key),
+                };
+                let result = match crate::talon::management::client() {
+                    Ok(http) => crate::talon::management::fetch_attributes(&http, &cfg)
+                        .await
+                        .map_err(|e| format!("Loading custom attributes failed: {e}")),
+                    Err(e) => Err(e.to_string()),
+                };
+                let _ = tx.send(Msg::AttributesLoaded(result));
+            });
+        }
+        Cmd::SaveMapping { path, mapping } => {
+            tokio::task::spawn_blocking(move || {
+                let mut m = *mapping;
+                // Paths in a mapping file are relative to it.
+                let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                if let Ok(rel) = m.source.file.strip_prefix(&dir) {
+                    m.source.file = rel.to_path_buf();
+                }
+                m.base_dir = dir;
+                let result = m
+                    .save(&path)
+                    .map(|_| path.clone())
+                    .map_err(|e| format!("Could not save the mapping: {e}"));
+                let _ = tx.send(Msg::Saved(result));
+            });
+        }
+        Cmd::Validate { mapping, custom } => {
+            tokio::task::spawn_blocking(move || {
+                let catalog = catalog_for(&custom, &mapping);
+                let progress = tx.clone();
+                let result = crate::mapping::validate::validate(&mapping, &catalog, |p| {
+                    let _ = progress.send(Msg::ValidateProgress(p.rows));
+                })
+                .map_err(|e| e.to_string());
+                let _ = tx.send(Msg::Validated(result));
+            });
+        }
+        Cmd::Preview {
+            mapping,
+            custom,
+            url,
+            api_key,
+        } => {
+            tokio::task::spawn_blocking(move || {
+                let result = (|| {
+                    let catalog = catalog_for(&custom, &mapping);
+                    let plan =
+                        crate::payload::plan(&mapping, &catalog).map_err(|e| e.to_string())?;
+                    let ctx = render::Context::new(Some(&url), Some(&api_key));
+                    let mut items = vec![];
+                    for rec in plan.take(PREVIEW_RECORDS) {
+                        let rec = rec.map_err(|e| e.to_string())?;
+                        items.push(PreviewItem {
+                            label: render::row_label(&rec.rows),
+                            text: crate::text::for_terminal(&render::render_http(&rec, &ctx))
+                                .into_owned(),
+                        });
+                    }
+                    Ok(items)
+                })();
+                let _ = tx.send(Msg::Previewed(result));
+            });
+        }
+        Cmd::StartImport {
+            mapping,
+            custom,
+            url,
+            api_key,
+            rehearsal,
+        } => {
+            let control = control.clone();
+            tokio::spawn(async move {
+                if let Err(message) = start_import(
+                    *mapping, custom, url, api_key, rehearsal, None, &tx, &control,
+                )
+                .await
+                {
+                    let _ = tx.send(Msg::ImportFailed { rehearsal, message });
+                }
+            });
+        }
+        Cmd::RetryFailed {
+            mapping,
+            custom,
+            url,
+            api_key,
+            rows,
+        } => {
+            let control = control.clone();
+            tokio::spawn(async move {
+                if let Err(message) = start_import(
+                    *mapping,
+                    custom,
+                    url,
+                    api_key,
+                    false,
+                    Some(rows),
+                    &tx,
+                    &control,
+                )
+                .await
+                {
+                    let _ = tx.send(Msg::ImportFailed {
+                        rehearsal: false,
+                        message,
+                    });
+                }
+            });
+        }
+        Cmd::PauseImport | Cmd::ResumeImport | Cmd::CancelImport => {
+            if let Some(c) = control.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+                match cmd {
+                    Cmd::PauseImport => c.pause(),
+                    Cmd::ResumeImport => c.resume(),
+                    _ => c.cancel(),
+                }
+            }
+        }
         Cmd::Quit => {}
+    }
+}
+
+/// Requests shown on the Preview step.
+const PREVIEW_RECORDS: usize = 100;
+
+/// Builds the job and starts the engine; its events come back as `Msg::Import`. With `only_rows`, just the
+/// records with one of those data rows are sent (retrying the failures of a run).
+#[allow(clippy::too_many_arguments)]
+async fn start_import(
+    mapping: Mapping,
+    custom: Vec<AttributeDef>,
+    url: String,
+    api_key: String,
+    rehearsal: bool,
+    only_rows: Option<std::collections::BTreeSet<u64>>,
+    tx: &mpsc::UnboundedSender<Msg>,
+    control: &Control,
+) -> Result<(), String> {
+    let client = Client::new(&ClientConfig::new(url, api_key)).map_err(|e| e.to_string())?;
+    // A retry knows its count; a rehearsal sends a sample; only a full run counts the records first.
+    let count = !rehearsal && only_rows.is_none();
+    let retry = only_rows.is_some();
+    let job = tokio::task::spawn_blocking(move || {
+        let catalog = catalog_for(&custom, &mapping);
+        let name = mapping
+            .source_path()
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "import".into());
+        crate::engine::ImportJob::from_mapping(name, &mapping, None, &catalog, count)
+            .map(|job| (job, mapping.target))
+            .map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())??;
+    let (mut job, target) = job;
+    if let Some(rows) = only_rows {
+        job.total = Some(rows.len() as u64);
+        let records = std::mem::replace(&mut job.records, Box::new(std::iter::empty()));
+        job.records = Box::new(records.filter(move |r| match r {
+            Ok(rec) => rec.rows.iter().any(|n| rows.contains(n)),
+            // A read error still ends the run with its message.
+            Err(_) => true,
+        }));
+    }
+    let mut cfg = crate::engine::RunConfig::new(
+        Some(client),
+        if rehearsal {
+            std::env::temp_dir().join(format!(
+                "talon-import-rehearsal-{}",
+                jiff::Timestamp::now().strftime("%Y%m%dT%H%M%S%.fZ")
+            ))
+        } else if retry {
+            // A retry gets a directory of its own, even within the same second as the run it retries.
+            let mut dir = crate::engine::default_run_dir(&[target]).into_os_string();
+            dir.push(format!(
+                "-retry-{}",
+                jiff::Timestamp::now().as_millisecond()
+            ));
+            std::path::PathBuf::from(dir)
+        } else {
+            crate::engine::default_run_dir(&[target])
+        },
+    );
+    if rehearsal {
+        cfg.mode = crate::engine::Mode::ServerDryRun {
+            sample: Some(steps::preview::REHEARSAL_SAMPLE),
+        };
+    }
+    let (events_tx, mut events) = mpsc::unbounded_channel();
+    let (ctl, handle) = crate::engine::start(vec![job], cfg, events_tx);
+    if !rehearsal {
+        *control.lock().unwrap_or_else(|e| e.into_inner()) = Some(ctl);
+    }
+    while let Some(event) = events.recv().await {
+        let _ = tx.send(Msg::Import { rehearsal, event });
+    }
+    match handle.await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(e) => Err(format!("the import stopped unexpectedly: {e}")),
     }
 }

@@ -36,16 +36,27 @@ impl Widget for View<'_> {
             Step::Connect => steps::connect::render(self.app, self.theme, body_inner, buf),
             Step::Source => steps::source::render(self.app, self.theme, body_inner, buf),
             Step::Mapping => steps::mapping::render(self.app, self.theme, body_inner, buf),
-            _ => steps::later::render(self.app, self.theme, body_inner, buf),
+            Step::Validate => steps::validate::render(self.app, self.theme, body_inner, buf),
+            Step::Preview => steps::preview::render(self.app, self.theme, body_inner, buf),
+            Step::Run => steps::run::render(self.app, self.theme, body_inner, buf),
+            Step::Summary => steps::summary::render(self.app, self.theme, body_inner, buf),
         }
-        widgets::footer(self.app.step, self.theme, foot, buf);
+        match &self.app.notice {
+            Some(n) => Paragraph::new(Line::styled(
+                crate::text::for_terminal(n).into_owned(),
+                self.theme.ok(),
+            ))
+            .render(foot, buf),
+            None => widgets::footer(keys::current(self.app), self.theme, foot, buf),
+        }
         if self.app.show_help {
-            help(self.app.step, self.theme, body, buf);
+            help(self.app, self.theme, body, buf);
         }
     }
 }
 
-fn help(step: Step, theme: Theme, area: Rect, buf: &mut Buffer) {
+fn help(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let step = app.step;
     let w = area.width.min(60);
     let h = area.height.min(14);
     let popup = Rect::new(
@@ -55,7 +66,7 @@ fn help(step: Step, theme: Theme, area: Rect, buf: &mut Buffer) {
         h,
     );
     Clear.render(popup, buf);
-    let mut lines: Vec<Line> = keys::bindings(step)
+    let mut lines: Vec<Line> = keys::current(app)
         .iter()
         .map(|b| Line::raw(format!("{:<8} {}", b.key, b.action)))
         .collect();

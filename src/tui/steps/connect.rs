@@ -52,9 +52,15 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
                         .into(),
                 );
             } else {
-                advance(app);
+                app.testing = true;
+                app.connection = None;
+                return Some(Cmd::TestConnection {
+                    url: form.url.trim().to_string(),
+                    api_key: form.api_key.trim().to_string(),
+                });
             }
         }
+        KeyCode::F(5) => advance(app),
         _ => {}
     }
     None
@@ -90,8 +96,29 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             ConnectField::ManagementKey,
         ),
         Line::raw(""),
-        Line::styled("Next: pick the file to import.", theme.dim()),
     ];
+    match (&app.connection, app.testing) {
+        (_, true) => lines.push(Line::raw("Testing the connection…")),
+        (Some(Ok(m)), _) => lines.push(Line::styled(format!("✓ {m}"), theme.ok())),
+        (Some(Err(m)), _) => {
+            lines.push(Line::styled(format!("✗ {m}"), theme.error()));
+            lines.push(Line::styled(
+                "Fix it and press Enter to test again, or F5 to go on without importing (map and save only).",
+                theme.dim(),
+            ));
+        }
+        (None, _) => lines.push(Line::styled(
+            "Enter tests the connection (nothing is changed), then you pick the file.",
+            theme.dim(),
+        )),
+    }
+    if app.demo {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            "Demo: this is a local sandbox with demo data; nothing leaves this machine.",
+            theme.title(),
+        ));
+    }
     if let Some(err) = &app.error {
         lines.push(Line::raw(""));
         lines.push(Line::styled(err.clone(), theme.error()));

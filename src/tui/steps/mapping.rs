@@ -7,7 +7,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Widget, Wrap};
 
-use crate::tui::app::{App, Cmd, advance};
+use crate::mapping::Target;
+use crate::tui::app::{App, Cmd, ValidateState, advance, suggest_mapping};
 use crate::tui::theme::Theme;
 
 pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
@@ -43,25 +44,40 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
                 row.confidence = 100;
             }
         }
-        KeyCode::Enter => {
-            let has_id = m
-                .rows
-                .iter()
-                .any(|r| r.attribute.as_deref() == Some("integrationId"));
-            if has_id {
+        KeyCode::Enter => match app.current_mapping() {
+            Ok(mapping) => {
                 advance(app);
-            } else {
-                app.error = Some(
-                    "Choose which column is the customer's ID: select it and press → until it says integrationId."
-                        .into(),
-                );
+                app.validate = ValidateState {
+                    running: true,
+                    ..ValidateState::default()
+                };
+                return Some(Cmd::Validate {
+                    mapping: Box::new(mapping),
+                    custom: app.custom.clone(),
+                });
             }
+            Err(e) => app.error = Some(e),
+        },
+        KeyCode::Char('t') => {
+            app.target = match app.target {
+                Target::Profiles => Target::Sessions,
+                Target::Sessions => Target::Profiles,
+            };
+            if let Some(table) = &app.table {
+                app.mapping = suggest_mapping(table, &app.catalog(), app.target);
+            }
+            app.error = None;
         }
-        KeyCode::Char('q') => {
-            app.quit = true;
-            return Some(Cmd::Quit);
-        }
-        KeyCode::Char('?') => app.show_help = true,
+        KeyCode::Char('s') => match (app.current_mapping(), &app.table) {
+            (Ok(mapping), Some(table)) => {
+                return Some(Cmd::SaveMapping {
+                    path: table.path.with_extension("toml"),
+                    mapping: Box::new(mapping),
+                });
+            }
+            (Err(e), _) => app.error = Some(e),
+            _ => {}
+        },
         _ => {}
     }
     None
@@ -74,9 +90,23 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         None if app.mapping.rows.is_empty() => {
             Line::raw("No file loaded yet: press Esc and pick a file first.")
         }
-        None => Line::raw(
-            "Each column goes to a customer profile attribute. Suggestions are pre-filled; check them.",
-        ),
+        None => Line::from(vec![
+            ratatui::text::Span::styled(
+                match app.target {
+                    Target::Profiles => "Customer profiles",
+                    Target::Sessions => "Past orders",
+                },
+                theme.title(),
+            ),
+            ratatui::text::Span::raw(match app.target {
+                Target::Profiles => {
+                    " (t: switch to past orders). Each column goes to a profile attribute; suggestions are pre-filled, check them."
+                }
+                Target::Sessions => {
+                    " (t: switch to profiles). Rows with the same order id become one order; check the suggestions."
+                }
+            }),
+        ]),
     };
     Paragraph::new(head_line)
         .wrap(Wrap { trim: false })

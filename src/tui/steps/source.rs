@@ -15,12 +15,20 @@ use crate::tui::theme::Theme;
 
 pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
     match key.code {
+        KeyCode::F(2) => next_sheet(app),
+        KeyCode::F(3) | KeyCode::F(4) => move_header(app, key.code == KeyCode::F(4)),
         KeyCode::Char(c) => {
             app.path_input.push(c);
             None
         }
         KeyCode::Backspace => {
             app.path_input.pop();
+            None
+        }
+        KeyCode::Tab => {
+            if let Some(last) = app.recent_files.first() {
+                app.path_input = last.display().to_string();
+            }
             None
         }
         KeyCode::Down => {
@@ -57,6 +65,53 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
     }
 }
 
+/// F2: the workbook's next sheet (the header is detected again on it).
+fn next_sheet(app: &mut App) -> Option<Cmd> {
+    let t = app.table.as_ref()?;
+    if t.sheets.len() < 2 {
+        app.error = Some(if t.sheets.is_empty() {
+            "A CSV file has no sheets; F2 picks the sheet of an Excel workbook.".into()
+        } else {
+            "This workbook has only one sheet.".into()
+        });
+        return None;
+    }
+    let cur = t
+        .sheet
+        .as_ref()
+        .and_then(|s| t.sheets.iter().position(|x| x == s))
+        .unwrap_or(0);
+    let cmd = Cmd::LoadFileWith {
+        path: t.path.clone(),
+        sheet: Some(t.sheets[(cur + 1) % t.sheets.len()].clone()),
+        header_row: None,
+    };
+    app.loading = true;
+    app.error = None;
+    Some(cmd)
+}
+
+/// F3/F4: the header is on the row above/below the one detected (titles above a table, a blank first row…).
+fn move_header(app: &mut App, down: bool) -> Option<Cmd> {
+    let t = app.table.as_ref()?;
+    let row = if down {
+        t.header_row + 1
+    } else if t.header_row > 1 {
+        t.header_row - 1
+    } else {
+        app.error = Some("The header is already on the first row.".into());
+        return None;
+    };
+    let cmd = Cmd::LoadFileWith {
+        path: t.path.clone(),
+        sheet: t.sheet.clone(),
+        header_row: Some(row),
+    };
+    app.loading = true;
+    app.error = None;
+    Some(cmd)
+}
+
 pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let [head, grid] = Layout::vertical([Constraint::Length(4), Constraint::Min(0)]).areas(area);
     let mut lines = vec![Line::from(vec![
@@ -72,19 +127,33 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         lines.push(Line::styled(err.clone(), theme.error()));
     } else if let Some(t) = &app.table {
         lines.push(Line::raw(format!(
-            "{}: {} columns; first {} rows shown.",
+            "{}, header on row {}: {} columns; first {} rows shown.",
             t.description,
+            t.header_row,
             t.columns.len(),
             t.rows.len()
         )));
         lines.push(Line::styled(
-            "Looks right? Enter to map the columns.",
+            if t.sheets.len() > 1 {
+                "Looks right? Enter to map the columns. F2 next sheet, F3/F4 header row."
+            } else {
+                "Looks right? Enter to map the columns. Wrong header? F3/F4 moves it."
+            },
             theme.ok(),
         ));
     } else {
         lines.push(Line::raw(
             "Type the path of a CSV or Excel file and press Enter.",
         ));
+        if let Some(last) = app.recent_files.first() {
+            lines.push(Line::styled(
+                format!(
+                    "Last time: {} (Tab fills it in)",
+                    crate::text::for_terminal(&last.display().to_string())
+                ),
+                theme.dim(),
+            ));
+        }
     }
     Paragraph::new(lines).render(head, buf);
 

@@ -1,0 +1,204 @@
+//! End to end: the real `talon-import demo` binary in a pseudo-terminal (portable-pty), its screen read back
+//! through a terminal emulator (vt100). Walks the customers through File → Mapping → Validate → Preview →
+//! Run → Summary with keystrokes, as a person would, then the same for the orders (n on the Summary), then
+//! quits and checks the terminal was handed back and both runs arrived.
+//! Waits on the program's output (a channel fed by a reader thread), never on sleeps.
+
+use std::io::{Read, Write};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+const ROWS: u16 = 30;
+const COLS: u16 = 100;
+
+struct Screen {
+    parser: vt100::Parser,
+    out: mpsc::Receiver<Vec<u8>>,
+    writer: Box<dyn Write + Send>,
+}
+
+impl Screen {
+    fn text(&self) -> String {
+        self.parser.screen().contents()
+    }
+
+    /// Reads output until the screen shows `needle`; fails with the screen after `secs`.
+    fn wait_for(&mut self, needle: &str, secs: u64) {
+        self.wait_until(&format!("{needle:?}"), secs, |t| t.contains(needle));
+    }
+
+    /// Reads output until `ok(screen)`; fails with the screen after `secs`.
+    fn wait_until(&mut self, what: &str, secs: u64, ok: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if ok(&self.text()) {
+                return;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.out.recv_timeout(left) {
+                Ok(bytes) => self.parser.process(&bytes),
+                Err(_) => panic!("the screen never showed {what}; it shows:\n{}", self.text()),
+            }
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+}
+
+#[test]
+fn demo_imports_the_customers_and_quits_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: ROWS,
+            cols: COLS,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_talon-import"));
+    cmd.arg("demo");
+    cmd.arg("--dir");
+    cmd.arg(dir.path());
+    cmd.cwd(dir.path());
+    cmd.env("NO_COLOR", "1");
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("TALON_IMPORT_LOG", dir.path().join("talon-import.log"));
+    for var in ["TALON_API_KEY", "TALON_BASE_URL", "TALON_MANAGEMENT_KEY"] {
+        cmd.env_remove(var);
+    }
+    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut s = Screen {
+        parser: vt100::Parser::new(
+            std::num::NonZero::new(ROWS).unwrap(),
+            std::num::NonZero::new(COLS).unwrap(),
+            0,
+        ),
+        out: rx,
+        writer: pty.master.take_writer().unwrap(),
+    };
+
+    // The demo tests its connection by itself and lands on the File step with the customers loaded.
+    s.wait_for("customers.csv", 60);
+    s.wait_for("Enter to map the columns", 30);
+    // The mouse wheel scrolls the grid (SGR mouse report: button 65 = wheel down, at column 10, row 10).
+    assert!(s.text().contains("004102"));
+    s.send("\x1b[<65;10;10M");
+    s.wait_until("the first row scrolled away", 10, |t| !t.contains("004102"));
+    s.send("\r");
+    s.wait_for("LoyaltyTier", 30);
+    // Mapping → Validate (whole file in the background).
+    s.send("\r");
+    s.wait_for("Every row can be sent", 60);
+    // Validate → Preview: the exact request, key masked.
+    s.send("\r");
+    s.wait_for("PUT http://127.0.0.1:", 30);
+    assert!(
+        !s.text().contains("sandbox-api-key"),
+        "the key is never drawn"
+    );
+    // Preview → confirmation → import.
+    s.send("\r");
+    s.wait_for("Ready to import", 10);
+    s.send("y");
+    s.wait_for("succeeded", 60);
+    s.wait_for("The import finished", 60);
+    // Then the past orders: n proposes the demo's orders workbook with the target set to orders.
+    s.send("n");
+    s.wait_for("orders.xlsx", 10);
+    s.send("\r");
+    s.wait_for("Enter to map the columns", 30);
+    s.send("\r");
+    s.wait_for("item SKU", 30);
+    s.send("\r");
+    s.wait_for("388 rows", 60);
+    s.wait_for("Enter: ", 60);
+    s.send("\r");
+    s.wait_for("PUT http://127.0.0.1:", 30);
+    s.wait_for("/v2/customer_sessions/", 30);
+    s.send("\r");
+    s.wait_for("Ready to import", 10);
+    s.send("y");
+    s.wait_for("The import finished", 60);
+    s.send("q");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        // Keep draining so the child never blocks on a full pty.
+        match s.out.recv_timeout(Duration::from_millis(200)) {
+            Ok(bytes) => s.parser.process(&bytes),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => {}
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the wizard did not exit after q:\n{}",
+            s.text()
+        );
+    };
+    assert!(status.success(), "exit status {status:?}:\n{}", s.text());
+    // Drain what is left: the terminal must be handed back (main screen, cursor shown).
+    while let Ok(bytes) = s.out.recv_timeout(Duration::from_secs(10)) {
+        s.parser.process(&bytes);
+    }
+    assert!(
+        !s.parser.screen().alternate_screen(),
+        "still on the alternate screen"
+    );
+    assert!(
+        !s.parser.screen().hide_cursor(),
+        "the cursor is still hidden"
+    );
+    // The run directory holds the results of 200 customers.
+    let runs: Vec<_> = walk(dir.path())
+        .into_iter()
+        .filter(|p| p.file_name().is_some_and(|n| n == "summary.json"))
+        .collect();
+    assert_eq!(
+        runs.len(),
+        2,
+        "two run directories with a summary: {runs:?}"
+    );
+    let mut succeeded: Vec<u64> = runs
+        .iter()
+        .map(|p| {
+            let v: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+            v["succeeded"].as_u64().unwrap_or(0)
+        })
+        .collect();
+    succeeded.sort();
+    // 160 orders (388 line-item rows) and 200 customers.
+    assert_eq!(succeeded, [160, 200]);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = vec![];
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
