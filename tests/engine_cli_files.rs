@@ -79,11 +79,15 @@ async fn profiles_and_sessions_in_one_run_with_a_failed_record_exit_1() {
             &url,
             "--output",
             "run",
+            "--verify",
+            "5",
         ],
     )
     .await;
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
+    // --verify read the imported sessions back (both: fewer than asked) and found them as sent.
+    assert!(err.contains("Verified 2 sessions: all as sent."), "{err}");
     assert!(err.contains("1 failed"), "{err}");
     assert!(err.contains("failed.csv"), "{err}");
     let run = dir.join("run");

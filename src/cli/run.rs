@@ -351,7 +351,7 @@ fn control_target(report: &ImportReport) -> String {
     }
 }
 
-/// `1,200/10,000 · 1,180 succeeded · 20 failed · 3 retrying · 412 req/s · ETA 21 s`
+/// `1200/10000 · 1180 succeeded · 20 failed · 3 retrying · 812 records/s · 410 req/s · ETA 21s`
 pub fn progress_line(r: &ImportReport) -> String {
     let c = &r.counts;
     let total = r.total.map(|t| format!("/{t}")).unwrap_or_default();
@@ -360,12 +360,13 @@ pub fn progress_line(r: &ImportReport) -> String {
         .map(|s| format!(" · ETA {}", human_secs(s)))
         .unwrap_or_default();
     format!(
-        "{}{total} · {} succeeded · {} failed · {} retries · {:.0} records/s{}{eta}",
+        "{}{total} · {} succeeded · {} failed · {} retrying · {:.0} records/s · {:.0} req/s{}{eta}",
         c.total,
         c.succeeded + c.dry_run,
         c.failures(),
-        r.retries,
+        r.retrying(),
         r.records_per_s(),
+        r.requests_per_s(),
         if r.paused { " · paused" } else { "" },
     )
 }
