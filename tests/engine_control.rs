@@ -92,3 +92,71 @@ async fn pause_holds_every_request_and_resume_finishes() {
     assert_eq!(sb.requests_to(endpoint::SESSION), 300);
     sb.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limited_requests_wait_for_retry_after_and_all_land_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let mut text = String::from("Customer,Email\n");
+    for i in 0..150 {
+        text.push_str(&format!("R{i:04},r{i}@example.com\n"));
+    }
+    std::fs::write(dir.join("customers.csv"), text).unwrap();
+    let mapping = dir.join("customers.toml");
+    std::fs::write(
+        &mapping,
+        "target = \"profiles\"\n[source]\nfile = \"customers.csv\"\n[id]\ncolumn = \"Customer\"\n\
+         [attributes.Email]\ncolumn = \"Email\"\n",
+    )
+    .unwrap();
+    let sb = sandbox::start(SandboxConfig {
+        faults: Faults {
+            rate_limit: Some(100),
+            ..Faults::default()
+        },
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let m = Mapping::load(&mapping).unwrap();
+    let job = ImportJob::from_mapping(
+        "customers",
+        &m,
+        Some(&mapping),
+        &Catalog::for_mapping(&m),
+        true,
+    )
+    .unwrap();
+    let mut cfg = RunConfig::new(
+        Some(Client::new(&ClientConfig::new(sb.url(), sb.api_key())).unwrap()),
+        dir.join("run"),
+    );
+    cfg.per_record = true;
+    cfg.concurrency = 16;
+    cfg.backoff_base = Duration::from_millis(5);
+    cfg.max_attempts = 20;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (_control, handle) = engine::start(vec![job], cfg, tx);
+    let mut waits = vec![];
+    while let Some(ev) = rx.recv().await {
+        if let ImportEvent::Retrying {
+            reason, delay_ms, ..
+        } = ev
+            && reason.contains("429")
+        {
+            waits.push(delay_ms);
+        }
+    }
+    let summary = handle.await.unwrap().unwrap();
+    assert_eq!(summary.counts.succeeded, 150);
+    assert!(
+        sb.request_count(endpoint::PROFILE, 429) > 0,
+        "no 429 happened"
+    );
+    assert!(!waits.is_empty());
+    // The sandbox says Retry-After: 1 (whole seconds); every wait honours it, far above the 5 ms backoff.
+    assert!(waits.iter().all(|&ms| ms >= 1000), "{waits:?}");
+    assert_eq!(sb.profile_count(), 150);
+    assert_eq!(sb.request_count(endpoint::PROFILE, 200), 150);
+    sb.shutdown().await;
+}
