@@ -154,7 +154,6 @@ async fn exchange(
         };
     };
     let mut control = sh.control.clone();
-    let started = Instant::now();
     let mut maybe_applied = false;
     let mut attempt = 0u32;
     loop {
@@ -177,12 +176,14 @@ async fn exchange(
                 break slot;
             }
         };
+        // Latency of this request alone (not the wait for a slot, nor earlier attempts and their pauses).
+        let sent_at = Instant::now();
         let result = {
             let _slot = slot;
             sh.requests.fetch_add(1, Ordering::Relaxed);
             client.send(method, path, query, body).await
         };
-        let latency_ms = started.elapsed().as_millis() as u64;
+        let latency_ms = sent_at.elapsed().as_millis() as u64;
         let (reason, hint, http_status) = match result {
             Ok(answer) if answer.is_success() => {
                 sh.window.on_success();
