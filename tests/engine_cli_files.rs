@@ -204,4 +204,21 @@ async fn dry_run_with_json_prints_one_event_per_line_and_sends_nothing() {
     .await;
     assert_eq!(again.status.code(), Some(2));
     assert!(stderr(&again).contains("--resume"), "{}", stderr(&again));
+    // Resuming after the source file changed: a warning, since records are matched by row and id.
+    let csv = tmp.path().join("customers.csv");
+    let text = std::fs::read_to_string(&csv).unwrap() + "C4,d@example.com,\n";
+    std::fs::write(&csv, text).unwrap();
+    let resumed = run(
+        tmp.path(),
+        None,
+        &["customers.toml", "--dry-run", "--resume", "dry"],
+    )
+    .await;
+    assert_eq!(resumed.status.code(), Some(0));
+    let err = stderr(&resumed);
+    assert!(
+        err.contains("customers: the source file changed since this run started"),
+        "{err}"
+    );
+    assert!(err.contains("4 records"), "{err}");
 }

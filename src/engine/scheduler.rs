@@ -766,6 +766,16 @@ pub(crate) async fn run(
         .collect();
     let files = sink::job_files(&dir, &specs);
     let sink = sink::Sink::open(&dir, &files, &restored)?;
+    let fingerprints: Vec<sink::JobFingerprint> = jobs
+        .iter()
+        .map(|j| sink::JobFingerprint {
+            name: j.name.clone(),
+            target: j.target.as_str().to_string(),
+            mapping_sha256: j.mapping_sha256.clone(),
+            source_sha256: j.source_sha256.clone(),
+        })
+        .collect();
+    let changed = sink::check_run_info(&dir, &fingerprints, cfg.resume)?;
     let rate = cfg
         .rate
         .and_then(NonZeroU32::new)
@@ -799,6 +809,9 @@ pub(crate) async fn run(
             .collect(),
         dry_run: cfg.mode != Mode::Send,
     });
+    for message in changed {
+        let _ = events.send(ImportEvent::Warning { message });
+    }
     let mut d = Dispatch {
         sh: sh.clone(),
         tasks: JoinSet::new(),
