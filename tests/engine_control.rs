@@ -160,3 +160,64 @@ async fn rate_limited_requests_wait_for_retry_after_and_all_land_once() {
     assert_eq!(sb.request_count(endpoint::PROFILE, 200), 150);
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn server_dry_run_reports_sessions_already_imported_as_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("orders.csv"),
+        "Order,Customer,SKU,Qty,Price\nD1,C1,A,1,2.5\nD2,C2,A,1,2.5\n",
+    )
+    .unwrap();
+    let mapping = dir.join("orders.toml");
+    std::fs::write(
+        &mapping,
+        "target = \"sessions\"\n[source]\nfile = \"orders.csv\"\n[id]\ncolumn = \"Order\"\n\
+         [profile_id]\ncolumn = \"Customer\"\n[cart_items.sku]\ncolumn = \"SKU\"\n\
+         [cart_items.quantity]\ncolumn = \"Qty\"\n[cart_items.price]\ncolumn = \"Price\"\n",
+    )
+    .unwrap();
+    let sb = sandbox::start(SandboxConfig::default()).await.unwrap();
+    let m = Mapping::load(&mapping).unwrap();
+    let job = || {
+        ImportJob::from_mapping(
+            "orders",
+            &m,
+            Some(&mapping),
+            &Catalog::for_mapping(&m),
+            true,
+        )
+        .unwrap()
+    };
+    let client = || Client::new(&ClientConfig::new(sb.url(), sb.api_key())).unwrap();
+    // D1 is imported for real first.
+    let stored = talon_import::payload::plan(&m, &Catalog::for_mapping(&m))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .request
+        .unwrap();
+    let a = client()
+        .send("PUT", &stored.path, &[], Some(&stored.body))
+        .await
+        .unwrap();
+    assert!(a.is_success());
+    let mut cfg = RunConfig::new(Some(client()), dir.join("rehearsal"));
+    cfg.mode = engine::Mode::ServerDryRun { sample: None };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (_c, handle) = engine::start(vec![job()], cfg, tx);
+    while rx.recv().await.is_some() {}
+    let summary = handle.await.unwrap().unwrap();
+    assert_eq!(
+        (
+            summary.counts.skipped,
+            summary.counts.dry_run,
+            summary.counts.failed
+        ),
+        (1, 1, 0)
+    );
+    assert_eq!(sb.session_count(), 1);
+    sb.shutdown().await;
+}

@@ -307,9 +307,8 @@ async fn drive(
             ImportEvent::Started {
                 run_dir, dry_run, ..
             } => eprintln!(
-                "{} into {} — run directory {}",
-                if *dry_run { "Rehearsing" } else { "Importing" },
-                control_target(&report),
+                "{} — run directory {}",
+                headline(&report, *dry_run, args),
                 run_dir.display()
             ),
             ImportEvent::Warning { message } => {
@@ -344,10 +343,19 @@ async fn drive(
     Ok(summary)
 }
 
-fn control_target(report: &ImportReport) -> String {
-    match report.total {
-        Some(t) => format!("Talon.One ({t} records)"),
-        None => "Talon.One".into(),
+/// `Importing 360 records into https://mycompany.europe-west1.talon.one`.
+fn headline(report: &ImportReport, dry_run: bool, args: &Args) -> String {
+    let records = match report.total {
+        Some(t) => format!("{t} records"),
+        None => "records".into(),
+    };
+    let url = args.base_url.as_deref().unwrap_or("Talon.One");
+    if args.dry_run {
+        format!("Rehearsing {records} (--dry-run: nothing is sent)")
+    } else if dry_run {
+        format!("Checking {records} with {url} (--server-dry-run: nothing is stored)")
+    } else {
+        format!("Importing {records} into {url}")
     }
 }
 

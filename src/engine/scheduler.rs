@@ -389,7 +389,8 @@ async fn run_single(sh: &Shared, job: &JobCtx, rec: &Record) -> Option<RecordOut
             // A session refused because it is already stored and closed: either an earlier attempt of this
             // run stored it (its answer was lost) or an earlier run did. Read it back; if it is what we sent,
             // nothing is missing.
-            if job.target == Target::Sessions && answer.status == 400 && !dry {
+            // In a server dry run the same check tells the admin the real run would find it already there.
+            if job.target == Target::Sessions && answer.status == 400 {
                 let mut o = match read_back(sh, job, rec, attempts, latency_ms).await {
                     ReadBack::Same(o) => o,
                     ReadBack::Different => {
@@ -399,7 +400,7 @@ async fn run_single(sh: &Shared, job: &JobCtx, rec: &Record) -> Option<RecordOut
                 };
                 // Stored by this run (an attempt whose answer was lost, or the interrupted attempt being
                 // resumed) counts as succeeded; stored by some earlier import is "already there".
-                if !maybe_applied && !sh.resuming {
+                if dry || (!maybe_applied && !sh.resuming) {
                     o.status = RecordStatus::Skipped;
                     o.error = Some(
                         "already in Talon.One: an identical closed session is stored (imported before)".into(),
