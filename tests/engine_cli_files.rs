@@ -23,7 +23,7 @@ fn write_inputs(dir: &Path) {
     .unwrap();
     std::fs::write(
         dir.join("orders.csv"),
-        "Order,Customer,SKU,Qty,Price\nO1,C1,A,1,2.5\nO1,C1,B,2,1\nO2,C3,A,1,2.5\n",
+        "Order,Customer,SKU,Qty,Price\nO1,C1,A,1,2.5\nO1,C1,B,2,1\nO2,C3,A,1,2.5\nO3,C9,A,1,1\n",
     )
     .unwrap();
     std::fs::write(
@@ -86,8 +86,14 @@ async fn profiles_and_sessions_in_one_run_with_a_failed_record_exit_1() {
     .await;
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
-    // --verify read the imported sessions back (both: fewer than asked) and found them as sent.
-    assert!(err.contains("Verified 2 sessions: all as sent."), "{err}");
+    // --verify read the imported sessions back (all three: fewer than asked) and found them as sent.
+    assert!(err.contains("Verified 3 sessions: all as sent."), "{err}");
+    // C9 is in no profiles file of the run: warned before sending.
+    assert!(
+        err.contains("1 session belongs to a customer that is in none of the profiles files"),
+        "{err}"
+    );
+    assert!(err.contains("\"C9\""), "{err}");
     assert!(err.contains("1 failed"), "{err}");
     assert!(err.contains("failed.csv"), "{err}");
     let run = dir.join("run");
@@ -123,8 +129,8 @@ async fn profiles_and_sessions_in_one_run_with_a_failed_record_exit_1() {
             }
         })
         .collect();
-    assert_eq!(targets, ["p", "p", "p", "s", "s"]);
-    assert_eq!(sb.session_count(), 2);
+    assert_eq!(targets, ["p", "p", "p", "s", "s", "s"]);
+    assert_eq!(sb.session_count(), 3);
     assert!(!journal.contains(sb.api_key()));
     sb.shutdown().await;
 }

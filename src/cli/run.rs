@@ -255,9 +255,14 @@ fn unknown_customers(mappings: &[(PathBuf, Mapping)]) -> Vec<String> {
         }
         if let Some((row, id)) = example {
             out.push(format!(
-                "{}: {missing} sessions belong to customers that are in none of the profiles files of this run \
-                 (e.g. row {row}, {id:?}); Talon.One will create empty profiles for them unless they already exist",
-                path.display()
+                "{}: {missing} {} in none of the profiles files of this run (e.g. row {row}, {id:?}); \
+                 Talon.One will create an empty profile for each unless it already exists",
+                path.display(),
+                if missing == 1 {
+                    "session belongs to a customer that is"
+                } else {
+                    "sessions belong to customers that are"
+                }
             ));
         }
     }
