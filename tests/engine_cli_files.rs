@@ -8,6 +8,8 @@ use std::process::Output;
 
 use talon_import::sandbox::{self, SandboxConfig, SandboxHandle};
 
+mod common;
+
 fn write_inputs(dir: &Path) {
     std::fs::write(
         dir.join("customers.csv"),
@@ -21,32 +23,16 @@ fn write_inputs(dir: &Path) {
          [custom_attributes]\nTier = \"string\"\n",
     )
     .unwrap();
-    std::fs::write(
-        dir.join("orders.csv"),
-        "Order,Customer,SKU,Qty,Price\nO1,C1,A,1,2.5\nO1,C1,B,2,1\nO2,C3,A,1,2.5\nO3,C9,A,1,1\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("orders.toml"),
-        "target = \"sessions\"\n[source]\nfile = \"orders.csv\"\n[id]\ncolumn = \"Order\"\n\
-         [profile_id]\ncolumn = \"Customer\"\n[cart_items.sku]\ncolumn = \"SKU\"\n\
-         [cart_items.quantity]\ncolumn = \"Qty\"\n[cart_items.price]\ncolumn = \"Price\"\n",
-    )
-    .unwrap();
+    common::write_orders(
+        dir,
+        "O1,C1,A,1,2.5\nO1,C1,B,2,1\nO2,C3,A,1,2.5\nO3,C9,A,1,1\n",
+    );
 }
 
 /// Runs the binary in `dir` (blocking, on a separate thread so the sandbox on this runtime keeps serving).
 async fn run(dir: &Path, key: Option<&str>, args: &[&str]) -> Output {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_talon-import"));
-    cmd.current_dir(dir)
-        .arg("run")
-        .args(args)
-        .env_remove("TALON_BASE_URL")
-        .env_remove("TALON_API_KEY")
-        .env("TALON_IMPORT_LOG", dir.join("talon-import.log"));
-    if let Some(k) = key {
-        cmd.env("TALON_API_KEY", k);
-    }
+    let mut cmd = common::talon_import_run(dir, key);
+    cmd.args(args);
     tokio::task::spawn_blocking(move || cmd.output().unwrap())
         .await
         .unwrap()

@@ -2,30 +2,35 @@
 //! events say so, and after resuming the run finishes with every record once. Synchronised on the engine's own
 //! events, no sleeps.
 
+use std::path::Path;
 use std::time::Duration;
 
 use talon_import::engine::{self, ImportEvent, ImportJob, RunConfig};
 use talon_import::mapping::{Catalog, Mapping};
-use talon_import::sandbox::{self, Faults, SandboxConfig, endpoint};
+use talon_import::sandbox::{self, Faults, SandboxConfig, SandboxHandle, endpoint};
 use talon_import::talon::client::{Client, ClientConfig};
+
+mod common;
+
+/// The mapping's job and a configuration sending to the sandbox, run directory `dir/run`.
+fn job_and_config(mapping: &Path, sb: &SandboxHandle, dir: &Path) -> (ImportJob, RunConfig) {
+    let m = Mapping::load(mapping).unwrap();
+    let name = mapping.file_stem().unwrap().to_string_lossy().into_owned();
+    let job =
+        ImportJob::from_mapping(name, &m, Some(mapping), &Catalog::for_mapping(&m), true).unwrap();
+    let client = Client::new(&ClientConfig::new(sb.url(), sb.api_key())).unwrap();
+    (job, RunConfig::new(Some(client), dir.join("run")))
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pause_holds_every_request_and_resume_finishes() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let mut text = String::from("Order,Customer,SKU,Qty,Price\n");
+    let mut text = String::new();
     for s in 0..300 {
         text.push_str(&format!("P{s:04},C{:03},A,1,2.5\n", s % 150));
     }
-    std::fs::write(dir.join("orders.csv"), text).unwrap();
-    let mapping = dir.join("orders.toml");
-    std::fs::write(
-        &mapping,
-        "target = \"sessions\"\n[source]\nfile = \"orders.csv\"\n[id]\ncolumn = \"Order\"\n\
-         [profile_id]\ncolumn = \"Customer\"\n[cart_items.sku]\ncolumn = \"SKU\"\n\
-         [cart_items.quantity]\ncolumn = \"Qty\"\n[cart_items.price]\ncolumn = \"Price\"\n",
-    )
-    .unwrap();
+    let mapping = common::write_orders(dir, &text);
     let sb = sandbox::start(SandboxConfig {
         faults: Faults {
             latency: Some((Duration::from_millis(2), Duration::from_millis(2))),
@@ -35,19 +40,7 @@ async fn pause_holds_every_request_and_resume_finishes() {
     })
     .await
     .unwrap();
-    let m = Mapping::load(&mapping).unwrap();
-    let job = ImportJob::from_mapping(
-        "orders",
-        &m,
-        Some(&mapping),
-        &Catalog::for_mapping(&m),
-        true,
-    )
-    .unwrap();
-    let mut cfg = RunConfig::new(
-        Some(Client::new(&ClientConfig::new(sb.url(), sb.api_key())).unwrap()),
-        dir.join("run"),
-    );
+    let (job, mut cfg) = job_and_config(&mapping, &sb, dir);
     cfg.concurrency = 4;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let (control, handle) = engine::start(vec![job], cfg, tx);
@@ -118,19 +111,7 @@ async fn rate_limited_requests_wait_for_retry_after_and_all_land_once() {
     })
     .await
     .unwrap();
-    let m = Mapping::load(&mapping).unwrap();
-    let job = ImportJob::from_mapping(
-        "customers",
-        &m,
-        Some(&mapping),
-        &Catalog::for_mapping(&m),
-        true,
-    )
-    .unwrap();
-    let mut cfg = RunConfig::new(
-        Some(Client::new(&ClientConfig::new(sb.url(), sb.api_key())).unwrap()),
-        dir.join("run"),
-    );
+    let (job, mut cfg) = job_and_config(&mapping, &sb, dir);
     cfg.per_record = true;
     cfg.concurrency = 16;
     cfg.backoff_base = Duration::from_millis(5);
@@ -165,19 +146,7 @@ async fn rate_limited_requests_wait_for_retry_after_and_all_land_once() {
 async fn server_dry_run_reports_sessions_already_imported_as_skipped() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    std::fs::write(
-        dir.join("orders.csv"),
-        "Order,Customer,SKU,Qty,Price\nD1,C1,A,1,2.5\nD2,C2,A,1,2.5\n",
-    )
-    .unwrap();
-    let mapping = dir.join("orders.toml");
-    std::fs::write(
-        &mapping,
-        "target = \"sessions\"\n[source]\nfile = \"orders.csv\"\n[id]\ncolumn = \"Order\"\n\
-         [profile_id]\ncolumn = \"Customer\"\n[cart_items.sku]\ncolumn = \"SKU\"\n\
-         [cart_items.quantity]\ncolumn = \"Qty\"\n[cart_items.price]\ncolumn = \"Price\"\n",
-    )
-    .unwrap();
+    let mapping = common::write_orders(dir, "D1,C1,A,1,2.5\nD2,C2,A,1,2.5\n");
     let sb = sandbox::start(SandboxConfig::default()).await.unwrap();
     let m = Mapping::load(&mapping).unwrap();
     let job = || {

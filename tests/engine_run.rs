@@ -12,6 +12,8 @@ use talon_import::mapping::{Catalog, Mapping};
 use talon_import::sandbox::{self, Faults, SandboxConfig, SandboxHandle, endpoint};
 use talon_import::talon::client::{Client, ClientConfig};
 
+mod common;
+
 /// Orders: `sessions` sessions over `customers` customers, 1–3 line items each (one row per item).
 /// Returns the CSV path and each session's expected cart total.
 fn orders_csv(dir: &Path, sessions: usize, customers: usize) -> (PathBuf, HashMap<String, f64>) {
@@ -36,24 +38,7 @@ fn orders_csv(dir: &Path, sessions: usize, customers: usize) -> (PathBuf, HashMa
 
 fn sessions_mapping(dir: &Path) -> PathBuf {
     let path = dir.join("orders.toml");
-    std::fs::write(
-        &path,
-        r#"target = "sessions"
-[source]
-file = "orders.csv"
-[id]
-column = "Order"
-[profile_id]
-column = "Customer"
-[cart_items.sku]
-column = "SKU"
-[cart_items.quantity]
-column = "Qty"
-[cart_items.price]
-column = "Price"
-"#,
-    )
-    .unwrap();
+    std::fs::write(&path, common::ORDERS_MAPPING).unwrap();
     path
 }
 

@@ -10,35 +10,25 @@ use talon_import::engine::sink;
 use talon_import::sandbox::{self, Faults, SandboxConfig, SandboxHandle};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
+mod common;
+
 const SESSIONS: usize = 1_500;
 
 fn write_inputs(dir: &Path) {
-    let mut text = String::from("Order,Customer,SKU,Qty,Price\n");
+    let mut text = String::new();
     for s in 0..SESSIONS {
         text.push_str(&format!("G-{s:05},C{:04},SKU-1,1,3.5\n", s % 500));
     }
-    std::fs::write(dir.join("orders.csv"), text).unwrap();
-    std::fs::write(
-        dir.join("orders.toml"),
-        "target = \"sessions\"\n[source]\nfile = \"orders.csv\"\n[id]\ncolumn = \"Order\"\n\
-         [profile_id]\ncolumn = \"Customer\"\n[cart_items.sku]\ncolumn = \"SKU\"\n\
-         [cart_items.quantity]\ncolumn = \"Qty\"\n[cart_items.price]\ncolumn = \"Price\"\n",
-    )
-    .unwrap();
+    common::write_orders(dir, &text);
 }
 
 fn command(dir: &Path, url: &str, args: &[&str]) -> tokio::process::Command {
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_talon-import"));
-    cmd.current_dir(dir)
-        .arg("run")
-        .arg("orders.toml")
+    let mut cmd = common::talon_import_run(dir, Some(sandbox::DEFAULT_API_KEY));
+    cmd.arg("orders.toml")
         .args(["--base-url", url, "--concurrency", "8"])
-        .args(args)
-        .env("TALON_API_KEY", sandbox::DEFAULT_API_KEY)
-        .env_remove("TALON_BASE_URL")
-        .env("TALON_IMPORT_LOG", dir.join("talon-import.log"))
-        .stdin(Stdio::null())
-        .kill_on_drop(true);
+        .args(args);
+    let mut cmd = tokio::process::Command::from(cmd);
+    cmd.kill_on_drop(true);
     cmd
 }
 

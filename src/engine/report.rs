@@ -85,28 +85,21 @@ impl ImportReport {
 
     /// HTTP requests per second so far.
     pub fn requests_per_s(&self) -> f64 {
-        let secs = self
-            .started
-            .map(|t| t.elapsed().as_secs_f64())
-            .unwrap_or(0.0);
-        if secs <= 0.0 {
-            0.0
-        } else {
-            self.requests as f64 / secs
-        }
+        self.per_s(self.requests)
     }
 
     /// Records finished in this attempt per second (restored ones excluded).
     pub fn records_per_s(&self) -> f64 {
+        self.per_s(self.counts.total - self.counts.resumed)
+    }
+
+    /// `n` over the seconds since the run started (0 before it started).
+    fn per_s(&self, n: u64) -> f64 {
         let secs = self
             .started
             .map(|t| t.elapsed().as_secs_f64())
             .unwrap_or(0.0);
-        if secs <= 0.0 {
-            0.0
-        } else {
-            (self.counts.total - self.counts.resumed) as f64 / secs
-        }
+        if secs <= 0.0 { 0.0 } else { n as f64 / secs }
     }
 
     /// Seconds left at the current pace, when the total is known.
