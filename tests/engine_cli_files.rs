@@ -214,3 +214,39 @@ async fn dry_run_with_json_prints_one_event_per_line_and_sends_nothing() {
     );
     assert!(err.contains("4 records"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_resume_of_a_rehearsed_run_sends_the_rehearsed_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_inputs(tmp.path());
+    let rehearsal = run(
+        tmp.path(),
+        None,
+        &["orders.toml", "--dry-run", "--output", "r"],
+    )
+    .await;
+    assert_eq!(rehearsal.status.code(), Some(0), "{}", stderr(&rehearsal));
+    let sb = sandbox::start(SandboxConfig::default()).await.unwrap();
+    let url = sb.url();
+    let real = run(
+        tmp.path(),
+        Some(sb.api_key()),
+        &["orders.toml", "--resume", "r", "--base-url", &url],
+    )
+    .await;
+    assert_eq!(real.status.code(), Some(0), "{}", stderr(&real));
+    assert_eq!(sb.session_count(), 3);
+    // succeeded.csv: each order's rows once, now as succeeded.
+    let ok = std::fs::read_to_string(tmp.path().join("r").join("succeeded.csv")).unwrap();
+    assert_eq!(ok.lines().count(), 1 + 4, "{ok}");
+    assert!(!ok.contains("dry_run"), "{ok}");
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp.path().join("r").join("summary.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        (summary["succeeded"].as_u64(), summary["dry_run"].as_u64()),
+        (Some(3), Some(0))
+    );
+    sb.shutdown().await;
+}

@@ -751,7 +751,14 @@ pub(crate) async fn run(
     let clock = Instant::now();
     let dir = cfg.run_dir.clone();
     let restored = if cfg.resume {
-        sink::read_journal(&dir.join(sink::JOURNAL))?
+        let mut lines = sink::read_journal(&dir.join(sink::JOURNAL))?;
+        // A rehearsal is not an import: when a real run resumes a directory whose records were only
+        // rehearsed (`--dry-run`, or a resume with it), those records are sent now. Their dry_run lines stay
+        // in the journal; the new outcome, appended later, wins when the journal is read.
+        if cfg.mode == Mode::Send {
+            lines.retain(|l| l.outcome.status != RecordStatus::DryRun);
+        }
+        lines
     } else {
         if dir.join(sink::JOURNAL).exists() {
             return Err(EngineError::Config(format!(
