@@ -33,6 +33,8 @@ use crate::talon::client::{Answer, ApiError, ApiProblem, Client, ClientError};
 
 /// How often the dispatcher reports [`ImportEvent::Progress`].
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+/// Records the dispatcher takes from the reader in one go.
+const DRAIN_AT_ONCE: usize = 256;
 /// A partly filled bulk batch is sent after this long without new records.
 const BATCH_LINGER: Duration = Duration::from_millis(50);
 
@@ -1013,19 +1015,41 @@ async fn run_job(
                     rx.close();
                     d.flush_batch(&ctx);
                 }
-                Some(Ok(rec)) => {
-                    let key = sink::record_key(&name, &rec.rows, &rec.id);
-                    if done.contains(&key) {
-                        continue;
+                Some(Ok(first)) => {
+                    // Take what the reader already has ready in one go (up to the backlog): one trip through
+                    // this loop per record would cost more than the record.
+                    let mut next = Some(first);
+                    let mut drained = 0;
+                    while let Some(rec) = next.take() {
+                        drained += 1;
+                        let finished_before = !done.is_empty()
+                            && done.contains(&sink::record_key(&name, &rec.rows, &rec.id));
+                        if !finished_before {
+                            if let Some(n) = sample && taken >= n {
+                                input_open = false;
+                                rx.close();
+                                d.flush_batch(&ctx);
+                                break;
+                            }
+                            taken += 1;
+                            admit(d, &ctx, &name, cfg.mode, bulk, bulk_size, rec);
+                        }
+                        // Bounded, so pause/Ctrl-C and progress are still seen often.
+                        if d.held >= backlog || drained >= DRAIN_AT_ONCE {
+                            break;
+                        }
+                        match rx.try_recv() {
+                            Ok(Ok(r)) => next = Some(r),
+                            Ok(Err(e)) => {
+                                error = Some(format!("reading the file of {name} stopped: {e}; fix the file and resume the run"));
+                                input_open = false;
+                                rx.close();
+                                d.flush_batch(&ctx);
+                            }
+                            // Empty: back to waiting. Disconnected: the next recv() says so.
+                            Err(_) => {}
+                        }
                     }
-                    if let Some(n) = sample && taken >= n {
-                        input_open = false;
-                        rx.close();
-                        d.flush_batch(&ctx);
-                        continue;
-                    }
-                    taken += 1;
-                    admit(d, &ctx, &name, cfg.mode, bulk, bulk_size, rec);
                 }
             },
             _ = tokio::time::sleep(linger), if d.batch_started.is_some() => d.flush_batch(&ctx),
