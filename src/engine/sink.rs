@@ -1,8 +1,9 @@
 //! The run directory: `journal.jsonl` (append-only, the truth), `succeeded.csv` / `failed.csv` (derived from
-//! the journal, for people and Excel) and `summary.json`.
+//! the journal, for people and Excel), `run.json` (the files' fingerprints, checked on resume) and
+//! `summary.json`.
 //!
 //! Crash safety: every finished record is appended to the journal *before* its CSV line, and the journal is
-//! flushed and fsynced at least every [`SYNC_EVERY`] records or [`SYNC_INTERVAL`], whichever comes first. A
+//! flushed and fsynced every [`SYNC_INTERVAL`] (or [`SYNC_EVERY`] records, whichever comes first). A
 //! crash can therefore lose at most the last unsynced lines; those records are simply sent again by
 //! `--resume` (a profile update is idempotent; a session already stored is recognised by reading it back).
 //! A record is never lost: it is either in the journal or sent again. The CSVs are rebuilt from the journal
