@@ -366,3 +366,62 @@ fn source_step_picks_the_sheet_and_moves_the_header_row() {
     assert_eq!(update(&mut app, key(KeyCode::F(3))), None);
     assert!(app.error.as_deref().unwrap().contains("first row"));
 }
+
+#[test]
+fn file_picker_lists_folders_and_supported_files_and_completes() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().display().to_string();
+    std::fs::create_dir(dir.path().join("exports")).unwrap();
+    std::fs::write(dir.path().join("exports").join("march.csv"), "id\n1\n").unwrap();
+    std::fs::write(dir.path().join("customers.csv"), "id\n1\n").unwrap();
+    std::fs::write(dir.path().join("orders.xlsx"), "").unwrap();
+    std::fs::write(dir.path().join("notes.pdf"), "").unwrap();
+    std::fs::write(dir.path().join(".hidden.csv"), "").unwrap();
+
+    let mut app = App::new("https://x.talon.one".into(), "k".into(), String::new());
+    app.step = Step::Source;
+    // Typing a folder asks for its listing (in the background).
+    typed(&mut app, &base);
+    let cmd = update(&mut app, key(KeyCode::Char('/')));
+    assert_eq!(cmd, Some(Cmd::ListDir(dir.path().to_path_buf())));
+    let listed = talon_import::tui::list_dir(dir.path());
+    update(&mut app, Msg::DirListed(dir.path().to_path_buf(), listed));
+    let names: Vec<&str> = app
+        .picker
+        .matching(&app.path_input)
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect();
+    assert_eq!(names, ["exports", "customers.csv", "orders.xlsx"]);
+    insta::assert_snapshot!(
+        "source_picker_80x24",
+        draw(&app, 80, 24).replace(&base, "[TMP]")
+    );
+    // Typing filters; ↓ and Tab complete; Enter loads.
+    typed(&mut app, "o");
+    let names: Vec<String> = app
+        .picker
+        .matching(&app.path_input)
+        .iter()
+        .map(|e| e.name.clone())
+        .collect();
+    assert_eq!(names, ["exports", "customers.csv", "orders.xlsx"]);
+    update(&mut app, key(KeyCode::Down));
+    update(&mut app, key(KeyCode::Down));
+    assert_eq!(update(&mut app, key(KeyCode::Tab)), None);
+    assert_eq!(app.path_input, format!("{base}/orders.xlsx"));
+    // Enter on a folder goes into it.
+    app.path_input = format!("{base}/ex");
+    let cmd = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.path_input, format!("{base}/exports/"));
+    assert_eq!(cmd, Some(Cmd::ListDir(dir.path().join("exports"))));
+    // Enter on a partly typed file name opens the selected match.
+    let sub = dir.path().join("exports");
+    update(
+        &mut app,
+        Msg::DirListed(sub.clone(), talon_import::tui::list_dir(&sub)),
+    );
+    typed(&mut app, "mar");
+    let cmd = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(cmd, Some(Cmd::LoadFile(sub.join("march.csv"))));
+}

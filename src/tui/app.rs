@@ -231,6 +231,8 @@ pub struct App {
     pub error: Option<String>,
     /// Top row of the grid on the File step.
     pub grid_scroll: usize,
+    /// The File step's picker: the folder listed and what is in it (folders and supported files only).
+    pub picker: Picker,
     pub mapping: MappingState,
     /// What the file becomes: customer profiles or past orders.
     pub target: Target,
@@ -257,6 +259,8 @@ pub struct App {
 pub enum Msg {
     /// A key was pressed (key releases are filtered out by the loop).
     Key(KeyEvent),
+    /// A folder was listed for the picker.
+    DirListed(PathBuf, Result<Vec<PickEntry>, String>),
     /// A file finished loading on a background task.
     FileLoaded(Result<Table, String>),
     /// The terminal was resized; the next frame redraws everything.
@@ -282,6 +286,55 @@ pub enum Msg {
     },
 }
 
+/// One entry of the file picker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PickEntry {
+    /// The name, sanitized for drawing.
+    pub name: String,
+    /// The name as on disk (what completion types).
+    pub raw: String,
+    pub is_dir: bool,
+}
+
+/// The File step's picker state.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Picker {
+    /// The folder listed (`None` before the first listing).
+    pub dir: Option<PathBuf>,
+    pub entries: Vec<PickEntry>,
+    /// Selected line among the entries that match what is typed.
+    pub selected: usize,
+}
+
+impl Picker {
+    /// The entries whose name contains the typed file name (case-insensitive), folders first.
+    pub fn matching(&self, typed: &str) -> Vec<&PickEntry> {
+        let (dir, name) = picker_parts(typed);
+        if self.dir.as_ref() != Some(&dir) {
+            // The listing of the folder being typed has not arrived yet.
+            return Vec::new();
+        }
+        let needle = name.to_lowercase();
+        self.entries
+            .iter()
+            .filter(|e| e.name.to_lowercase().contains(&needle))
+            .collect()
+    }
+}
+
+/// Splits typed text into the folder to list and the name being typed: `data/cu` → (`data`, `cu`),
+/// `data/` → (`data`, ``), `cu` → (`.`, `cu`).
+pub fn picker_parts(typed: &str) -> (PathBuf, &str) {
+    match typed.rfind('/') {
+        Some(0) => (PathBuf::from("/"), &typed[1..]),
+        Some(i) => (PathBuf::from(&typed[..i]), &typed[i + 1..]),
+        None => (PathBuf::from("."), typed),
+    }
+}
+
+/// File types the picker shows.
+pub const PICKER_TYPES: &[&str] = &["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "xlsb", "ods"];
+
 /// Work the loop must do for `update`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cmd {
@@ -291,6 +344,8 @@ pub enum Cmd {
         sheet: Option<String>,
         header_row: Option<usize>,
     },
+    /// List a folder for the File step's picker; answers with `Msg::DirListed`.
+    ListDir(PathBuf),
     /// Read the first rows of this file on a blocking task; answer with `Msg::FileLoaded`.
     LoadFile(PathBuf),
     /// Send one harmless request with these credentials; answer with `Msg::ConnectionTested`.
@@ -360,6 +415,7 @@ impl App {
             loading: false,
             error: None,
             grid_scroll: 0,
+            picker: Picker::default(),
             mapping: MappingState::default(),
             target: Target::Profiles,
             custom: Vec::new(),
@@ -481,6 +537,27 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Cmd> {
             app.table = Some(table);
             app.validate = ValidateState::default();
             app.preview = PreviewState::default();
+            None
+        }
+        Msg::DirListed(dir, result) => {
+            match result {
+                Ok(entries) => {
+                    app.picker = Picker {
+                        dir: Some(dir),
+                        entries,
+                        selected: 0,
+                    }
+                }
+                Err(e) => {
+                    app.picker = Picker {
+                        dir: Some(dir),
+                        ..Picker::default()
+                    };
+                    if app.step == Step::Source {
+                        app.error = Some(e);
+                    }
+                }
+            }
             None
         }
         Msg::FileLoaded(Err(message)) => {

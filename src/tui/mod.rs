@@ -101,6 +101,39 @@ pub fn load_table_with(path: &Path, opts: &crate::source::SourceOptions) -> Resu
     })
 }
 
+/// The folders and supported files in `dir`, folders first, each group by name; hidden entries left out.
+/// Blocking: call on `spawn_blocking`.
+pub fn list_dir(dir: &Path) -> Result<Vec<app::PickEntry>, String> {
+    let read = std::fs::read_dir(dir).map_err(|e| {
+        format!(
+            "Cannot list the folder {}: {e}",
+            crate::text::for_terminal(&dir.display().to_string())
+        )
+    })?;
+    let mut out: Vec<app::PickEntry> = read
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                return None;
+            }
+            let is_dir = e.file_type().ok()?.is_dir()
+                || (e.file_type().ok()?.is_symlink() && e.path().is_dir());
+            let supported = Path::new(&name)
+                .extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| app::PICKER_TYPES.contains(&x.to_lowercase().as_str()));
+            (is_dir || supported).then(|| app::PickEntry {
+                name: crate::text::for_terminal(&name).into_owned(),
+                raw: name,
+                is_dir,
+            })
+        })
+        .collect();
+    out.sort_by_key(|e| (!e.is_dir, e.name.to_lowercase()));
+    Ok(out)
+}
+
 /// Restores the terminal when dropped, on normal exit and on error (ratatui's `init` adds the panic hook).
 struct TerminalGuard;
 
@@ -149,6 +182,9 @@ async fn event_loop(opts: WizardOptions) -> anyhow::Result<()> {
         app.path_input = file.display().to_string();
         app.loading = true;
         run_cmd(Cmd::LoadFile(file), &tx, &control);
+    } else {
+        // The File step's picker starts in the current folder.
+        run_cmd(Cmd::ListDir(PathBuf::from(".")), &tx, &control);
     }
     let theme = theme::Theme::from_env();
     let mut terminal = ratatui::init();
@@ -239,6 +275,12 @@ pub fn run_cmd(cmd: Cmd, tx: &mpsc::UnboundedSender<Msg>, control: &Control) {
                     ..Default::default()
                 };
                 let _ = tx.send(Msg::FileLoaded(load_table_with(&path, &opts)));
+            });
+        }
+        Cmd::ListDir(dir) => {
+            tokio::task::spawn_blocking(move || {
+                let listed = list_dir(&dir);
+                let _ = tx.send(Msg::DirListed(dir, listed));
             });
         }
         Cmd::LoadFile(path) => {

@@ -7,10 +7,13 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Table as TableWidget, Widget};
+use ratatui::widgets::{
+    Block, Borders, List, ListItem, ListState, Paragraph, Row, StatefulWidget,
+    Table as TableWidget, Widget,
+};
 use unicode_width::UnicodeWidthStr;
 
-use crate::tui::app::{App, Cmd, advance};
+use crate::tui::app::{App, Cmd, advance, picker_parts};
 use crate::tui::theme::Theme;
 
 pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
@@ -19,12 +22,24 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
         KeyCode::F(3) | KeyCode::F(4) => move_header(app, key.code == KeyCode::F(4)),
         KeyCode::Char(c) => {
             app.path_input.push(c);
-            None
+            app.picker.selected = 0;
+            relist(app)
         }
         KeyCode::Backspace => {
             app.path_input.pop();
+            app.picker.selected = 0;
+            relist(app)
+        }
+        KeyCode::Down if picking(app) => {
+            let n = app.picker.matching(&app.path_input).len();
+            app.picker.selected = (app.picker.selected + 1).min(n.saturating_sub(1));
             None
         }
+        KeyCode::Up if picking(app) => {
+            app.picker.selected = app.picker.selected.saturating_sub(1);
+            None
+        }
+        KeyCode::Tab if picking(app) => complete(app),
         KeyCode::Down => {
             let max = app
                 .table
@@ -38,25 +53,107 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
             None
         }
         KeyCode::Enter => {
-            let typed = app.path_input.trim();
+            let typed = app.path_input.trim().to_string();
             let loaded_same = app
                 .table
                 .as_ref()
                 .is_some_and(|t| t.path.display().to_string() == typed);
             if loaded_same {
                 advance(app);
-                None
-            } else if typed.is_empty() {
-                app.error = Some("Type the path of a CSV or Excel file, then press Enter.".into());
-                None
-            } else {
-                app.loading = true;
-                app.error = None;
-                Some(Cmd::LoadFile(PathBuf::from(typed)))
+                return None;
             }
+            if typed.is_empty() && app.picker.matching("").is_empty() {
+                app.error = Some("Type the path of a CSV or Excel file, then press Enter.".into());
+                return None;
+            }
+            // The name typed is not a whole file name yet: take the picker's selection.
+            let (_, name) = picker_parts(&typed);
+            let exact = app
+                .picker
+                .entries
+                .iter()
+                .any(|e| e.raw == name && !e.is_dir);
+            if !exact && !app.picker.matching(&typed).is_empty() {
+                let cmd = complete(app);
+                if cmd.is_some() || app.path_input.ends_with('/') {
+                    return cmd;
+                }
+            }
+            let path = app.path_input.trim().to_string();
+            app.loading = true;
+            app.error = None;
+            Some(Cmd::LoadFile(PathBuf::from(path)))
         }
         _ => None,
     }
+}
+
+/// The picker has the arrow keys while what is typed is not the loaded file.
+fn picking(app: &App) -> bool {
+    let typed = app.path_input.trim();
+    !app.picker.matching(typed).is_empty()
+        && app
+            .table
+            .as_ref()
+            .is_none_or(|t| t.path.display().to_string() != typed)
+}
+
+/// Lists the folder of what is typed, when it is not the one listed.
+fn relist(app: &mut App) -> Option<Cmd> {
+    app.error = None;
+    let (dir, _) = picker_parts(app.path_input.trim());
+    (app.picker.dir.as_ref() != Some(&dir)).then_some(Cmd::ListDir(dir))
+}
+
+/// Tab: types the selected entry's name; a folder gets a `/` and is listed.
+fn complete(app: &mut App) -> Option<Cmd> {
+    let typed = app.path_input.trim().to_string();
+    let entry = app
+        .picker
+        .matching(&typed)
+        .get(app.picker.selected)
+        .map(|e| (e.raw.clone(), e.is_dir))?;
+    let prefix = typed.rfind('/').map_or("", |i| &typed[..=i]);
+    app.path_input = format!("{prefix}{}{}", entry.0, if entry.1 { "/" } else { "" });
+    app.picker.selected = 0;
+    relist(app)
+}
+
+/// The folders and supported files matching what is typed; Tab or Enter takes the selected one.
+fn picker(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let typed = app.path_input.trim();
+    let matches = app.picker.matching(typed);
+    let dir = app
+        .picker
+        .dir
+        .as_ref()
+        .map(|d| crate::text::for_terminal(&d.display().to_string()).into_owned())
+        .unwrap_or_default();
+    let items: Vec<ListItem> = matches
+        .iter()
+        .map(|e| {
+            ListItem::new(if e.is_dir {
+                format!("{}/", e.name)
+            } else {
+                e.name.clone()
+            })
+        })
+        .collect();
+    let title = if matches.is_empty() {
+        format!("{dir}: no folders or CSV/Excel files match")
+    } else {
+        format!("{dir} — ↑↓ choose, Tab complete, Enter open")
+    };
+    let mut state = ListState::default().with_selected(Some(app.picker.selected));
+    StatefulWidget::render(
+        List::new(items)
+            .highlight_style(theme.selected())
+            .highlight_symbol("▶ ")
+            .block(Block::new().borders(Borders::TOP).title(title)),
+        area,
+        buf,
+        &mut state,
+    );
 }
 
 /// F2: the workbook's next sheet (the header is detected again on it).
@@ -142,6 +239,10 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     }
     Paragraph::new(lines).render(head, buf);
 
+    if picking(app) || app.table.is_none() {
+        picker(app, theme, grid, buf);
+        return;
+    }
     let Some(t) = &app.table else { return };
     let widths: Vec<Constraint> = t
         .columns
@@ -166,9 +267,12 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         t.rows.iter().skip(app.grid_scroll).map(|(n, cells)| {
             Row::new(std::iter::once(n.to_string()).chain(cells.iter().cloned()))
         });
-    TableWidget::new(rows, all)
-        .header(header)
-        .column_spacing(1)
-        .block(Block::new().borders(Borders::TOP).title("Rows"))
-        .render(grid, buf);
+    Widget::render(
+        TableWidget::new(rows, all)
+            .header(header)
+            .column_spacing(1)
+            .block(Block::new().borders(Borders::TOP).title("Rows")),
+        grid,
+        buf,
+    );
 }
