@@ -1,14 +1,17 @@
-//! The import engine against the sandbox, beside the loop Talon.One's guide shows (one request at a time),
-//! in the same run on the same machine.
+//! The import engine against the sandbox on this machine, beside a baseline client that sends one request at a
+//! time and waits for each answer (the loop of Talon.One's import guide), in the same run.
 //!
-//! `cargo bench --bench import` — sizes via env: `IMPORT_BENCH_SESSIONS` (sessions per engine run, default
-//! 1600), `IMPORT_BENCH_PROFILES` (profiles through bulk, default 200000), `IMPORT_BENCH_LATENCY_MS`
-//! (sandbox latency for the sessions runs, default 20).
+//! `cargo bench --bench import`. Two workloads:
+//! - sessions with 20 ms sandbox latency, engine at concurrency 8 and 64 (target: ≥ 90 % of
+//!   concurrency ÷ latency);
+//! - profiles with 0 ms latency, engine through the bulk endpoint (target: ≥ 100,000 profiles/s), baseline
+//!   through the single-profile endpoint.
 //!
-//! Targets: sessions at concurrency C with latency L reach ≥ 90 % of C ÷ L; profiles through bulk with no
-//! latency reach ≥ 100,000 profiles/s.
+//! Sizes via env: `IMPORT_BENCH_SESSIONS` (engine sessions, default 6000), `IMPORT_BENCH_PROFILES` (engine
+//! profiles, default 100000), `IMPORT_BENCH_BASELINE` (records the baseline sends per workload, default 300;
+//! its rate does not depend on the count). `IMPORT_BENCH_LATENCY_MS` (default 20).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use talon_import::engine::{self, ImportJob, RunConfig, Summary};
@@ -23,13 +26,17 @@ fn env(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-fn write_sessions(dir: &Path, n: usize) -> std::path::PathBuf {
+/// `n` orders over `n / 3` customers, 1–3 line items each; returns the mapping path.
+fn sessions_files(dir: &Path, n: usize) -> PathBuf {
+    let customers = (n / 3).max(1);
     let mut text = String::from("Order,Customer,SKU,Qty,Price\n");
     for s in 0..n {
         for item in 0..(1 + s % 3) {
             text.push_str(&format!(
-                "SO-{s:07},C{:06},SKU-{item},2,4.5\n",
-                s % (n / 4 + 1)
+                "SO-{s:07},C{:06},SKU-{item},{},{}.5\n",
+                (s * 7919) % customers,
+                1 + (s + item) % 4,
+                2 + item
             ));
         }
     }
@@ -45,18 +52,18 @@ fn write_sessions(dir: &Path, n: usize) -> std::path::PathBuf {
     path
 }
 
-fn write_profiles(dir: &Path, n: usize) -> std::path::PathBuf {
-    let mut text = String::from("Customer,Name,Email,City\n");
+/// `n` customers with an email and a city; returns the mapping path.
+fn profiles_files(dir: &Path, n: usize) -> PathBuf {
+    let mut text = String::from("Customer,Email,City\n");
     for i in 0..n {
-        text.push_str(&format!("C{i:07},Customer {i},c{i}@example.com,Berlin\n"));
+        text.push_str(&format!("C{i:07},c{i}@example.com,City {}\n", i % 97));
     }
     std::fs::write(dir.join("customers.csv"), text).unwrap();
     let path = dir.join("customers.toml");
     std::fs::write(
         &path,
         "target = \"profiles\"\n[source]\nfile = \"customers.csv\"\n[id]\ncolumn = \"Customer\"\n\
-         [attributes.Name]\ncolumn = \"Name\"\n[attributes.Email]\ncolumn = \"Email\"\n\
-         [attributes.City]\ncolumn = \"City\"\n",
+         [attributes.Email]\ncolumn = \"Email\"\n[attributes.City]\ncolumn = \"City\"\n",
     )
     .unwrap();
     path
@@ -64,133 +71,168 @@ fn write_profiles(dir: &Path, n: usize) -> std::path::PathBuf {
 
 fn job(mapping: &Path) -> ImportJob {
     let m = Mapping::load(mapping).unwrap();
-    ImportJob::from_mapping("bench", &m, None, &Catalog::for_mapping(&m), false).unwrap()
+    ImportJob::from_mapping("bench", &m, Some(mapping), &Catalog::for_mapping(&m), false).unwrap()
+}
+
+/// A server that takes any bulk of profiles and answers at once without reading it: shows the engine's own
+/// ceiling, apart from the sandbox's cost of validating and storing.
+async fn bare_server() -> String {
+    use axum::routing::put;
+    let app = axum::Router::new().route(
+        "/v2/customer_profiles",
+        put(|_b: axum::body::Bytes| async {
+            axum::Json(serde_json::json!({"integrationStates": []}))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+async fn sandbox(latency_ms: u64) -> SandboxHandle {
+    let latency = (latency_ms > 0).then(|| {
+        let d = Duration::from_millis(latency_ms);
+        (d, d)
+    });
+    sandbox::start(SandboxConfig {
+        faults: Faults {
+            latency,
+            ..Faults::default()
+        },
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap()
 }
 
 fn client(sb: &SandboxHandle) -> Client {
     Client::new(&ClientConfig::new(sb.url(), sb.api_key())).unwrap()
 }
 
-async fn engine_run(sb: &SandboxHandle, mapping: &Path, concurrency: usize, run: &Path) -> Summary {
-    let mut cfg = RunConfig::new(Some(client(sb)), run);
+/// The engine over the whole file; returns records/s.
+async fn engine_run(mapping: &Path, sb: &SandboxHandle, concurrency: usize, run_dir: &Path) -> f64 {
+    engine_run_at(mapping, Some(client(sb)), concurrency, run_dir).await
+}
+
+async fn engine_run_at(
+    mapping: &Path,
+    client: Option<Client>,
+    concurrency: usize,
+    run_dir: &Path,
+) -> f64 {
+    let dry = client.is_none();
+    let mut cfg = RunConfig::new(client, run_dir);
+    if dry {
+        cfg.mode = engine::Mode::DryRun;
+    }
     cfg.concurrency = concurrency;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let (_c, handle) = engine::start(vec![job(mapping)], cfg, tx);
+    let started = Instant::now();
+    let (_control, handle) = engine::start(vec![job(mapping)], cfg, tx);
     while rx.recv().await.is_some() {}
-    let s = handle.await.unwrap().unwrap();
-    assert_eq!(s.counts.failed + s.counts.invalid, 0, "{s:?}");
-    s
+    let summary: Summary = handle.await.unwrap().unwrap();
+    let secs = started.elapsed().as_secs_f64();
+    assert_eq!(
+        summary.counts.succeeded + summary.counts.dry_run,
+        summary.counts.total,
+        "the benchmark import had failures: {summary:?}"
+    );
+    summary.counts.total as f64 / secs
 }
 
-/// The guide's loop: build each request, send it, wait for the answer, next. Returns records/s.
-async fn one_at_a_time(sb: &SandboxHandle, mapping: &Path, limit: usize) -> f64 {
+/// One request at a time, each answer awaited before the next, single-record endpoints; returns records/s.
+async fn baseline_run(mapping: &Path, sb: &SandboxHandle, n: usize) -> f64 {
     let m = Mapping::load(mapping).unwrap();
     let plan = talon_import::payload::plan(&m, &Catalog::for_mapping(&m)).unwrap();
-    let client = client(sb);
-    let start = Instant::now();
-    let mut n = 0;
-    for rec in plan.take(limit) {
-        let rec = rec.unwrap();
-        let req = rec.request.unwrap();
-        let a = client
-            .send("PUT", &req.path, &[], Some(&req.body))
+    let requests: Vec<_> = plan.take(n).map(|r| r.unwrap().request.unwrap()).collect();
+    let c = client(sb);
+    let started = Instant::now();
+    for req in &requests {
+        let answer = c
+            .send(req.method, &req.path, &[], Some(&req.body))
             .await
             .unwrap();
-        assert!(a.is_success(), "{}", a.status);
-        n += 1;
+        assert!(answer.is_success(), "baseline: HTTP {}", answer.status);
     }
-    n as f64 / start.elapsed().as_secs_f64()
+    requests.len() as f64 / started.elapsed().as_secs_f64()
 }
 
-#[tokio::main]
-async fn main() {
-    let sessions = env("IMPORT_BENCH_SESSIONS", 1600);
-    let profiles = env("IMPORT_BENCH_PROFILES", 200_000);
-    let latency = Duration::from_millis(env("IMPORT_BENCH_LATENCY_MS", 20) as u64);
+fn main() {
+    let sessions = env("IMPORT_BENCH_SESSIONS", 6000);
+    let profiles = env("IMPORT_BENCH_PROFILES", 100_000);
+    let baseline_n = env("IMPORT_BENCH_BASELINE", 300);
+    let latency_ms = env("IMPORT_BENCH_LATENCY_MS", 20) as u64;
+    let rt = tokio::runtime::Runtime::new().unwrap();
     let tmp = tempfile::tempdir().unwrap();
-    println!("| workload | one-at-a-time baseline | talon-import | ratio | target |");
-    println!("| --- | --- | --- | --- | --- |");
-
-    // Sessions with latency.
-    let sdir = tmp.path().join("s");
-    std::fs::create_dir_all(&sdir).unwrap();
-    let smap = write_sessions(&sdir, sessions);
-    for concurrency in [8usize, 64] {
-        let sb = sandbox::start(SandboxConfig {
-            faults: Faults {
-                latency: Some((latency, latency)),
-                ..Faults::default()
-            },
-            ..SandboxConfig::default()
-        })
-        .await
-        .unwrap();
-        let base = one_at_a_time(&sb, &smap, 100).await;
-        sb.reset();
-        let run = sdir.join(format!("run-{concurrency}"));
-        let start = Instant::now();
-        let s = engine_run(&sb, &smap, concurrency, &run).await;
-        let rate = s.counts.succeeded as f64 / start.elapsed().as_secs_f64();
-        let ideal = concurrency as f64 / latency.as_secs_f64();
+    let dir = tmp.path();
+    rt.block_on(async {
         println!(
-            "| {} sessions, {} ms latency, concurrency {concurrency} | {base:.0}/s | {rate:.0}/s | {:.1}× | ≥ {:.0}/s (90 % of {ideal:.0}) → {:.0} % |",
-            s.counts.total,
-            latency.as_millis(),
+            "sessions ({sessions} for the engine, {baseline_n} for the baseline), sandbox latency {latency_ms} ms"
+        );
+        println!(
+            "{:<34} {:>12} {:>10} {:>10}",
+            "", "records/s", "vs base", "vs target"
+        );
+        let orders = sessions_files(dir, sessions);
+        let sb = sandbox(latency_ms).await;
+        let base = baseline_run(&orders, &sb, baseline_n).await;
+        drop(sb);
+        println!(
+            "{:<34} {:>12.0} {:>10.2} {:>10}",
+            "baseline, one at a time", base, 1.0, "-"
+        );
+        for concurrency in [8usize, 64] {
+            let sb = sandbox(latency_ms).await;
+            let rate =
+                engine_run(&orders, &sb, concurrency, &dir.join(format!("s{concurrency}"))).await;
+            let target = concurrency as f64 / (latency_ms.max(1) as f64 / 1000.0);
+            println!(
+                "{:<34} {:>12.0} {:>10.2} {:>9.0}%",
+                format!("engine, concurrency {concurrency}"),
+                rate,
+                rate / base,
+                100.0 * rate / target
+            );
+            sb.shutdown().await;
+        }
+
+        println!("\nprofiles ({profiles} for the engine, {baseline_n} for the baseline), sandbox latency 0 ms");
+        let customers = profiles_files(dir, profiles);
+        let sb = sandbox(0).await;
+        let base = baseline_run(&customers, &sb, baseline_n).await;
+        drop(sb);
+        println!(
+            "{:<34} {:>12.0} {:>10.2} {:>10}",
+            "baseline, one at a time (single)", base, 1.0, "-"
+        );
+        let sb = sandbox(0).await;
+        let rate = engine_run(&customers, &sb, 8, &dir.join("p")).await;
+        println!(
+            "{:<34} {:>12.0} {:>10.2} {:>9.0}%",
+            "engine, bulk of 1000, concurrency 8",
+            rate,
             rate / base,
-            0.9 * ideal,
-            100.0 * rate / ideal
+            100.0 * rate / 100_000.0
         );
         sb.shutdown().await;
-    }
-
-    // Profiles through bulk, no latency.
-    let pdir = tmp.path().join("p");
-    std::fs::create_dir_all(&pdir).unwrap();
-    let pmap = write_profiles(&pdir, profiles);
-    let sb = sandbox::start(SandboxConfig::default()).await.unwrap();
-    let base = one_at_a_time(&sb, &pmap, 2_000).await;
-    sb.reset();
-    let start = Instant::now();
-    let s = engine_run(&sb, &pmap, 8, &pdir.join("run")).await;
-    let rate = s.counts.succeeded as f64 / start.elapsed().as_secs_f64();
-    println!(
-        "| {} profiles, bulk of 1000, no latency | {base:.0}/s | {rate:.0}/s | {:.1}× | ≥ 100000/s → {:.0} % |",
-        s.counts.total,
-        rate / base,
-        100.0 * rate / 100_000.0
-    );
-    sb.shutdown().await;
-
-    // The same profiles against a server that does no work, to show the engine's own ceiling (on two shared
-    // cores the sandbox's validation and store, not the engine, bound the line above).
-    let url = null_server().await;
-    let mut cfg = RunConfig::new(
-        Some(Client::new(&ClientConfig::new(url, "k")).unwrap()),
-        pdir.join("run-null"),
-    );
-    cfg.concurrency = 8;
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let start = Instant::now();
-    let (_c, handle) = engine::start(vec![job(&pmap)], cfg, tx);
-    while rx.recv().await.is_some() {}
-    let s = handle.await.unwrap().unwrap();
-    let rate = s.counts.succeeded as f64 / start.elapsed().as_secs_f64();
-    println!(
-        "| {} profiles, bulk of 1000, server doing no work | – | {rate:.0}/s | – | ≥ 100000/s → {:.0} % |",
-        s.counts.total,
-        100.0 * rate / 100_000.0
-    );
-}
-
-/// Accepts bulk profile updates and answers 204 without reading them.
-async fn null_server() -> String {
-    use axum::routing::put;
-    let app = axum::Router::new().route(
-        "/v2/customer_profiles",
-        put(|_b: axum::body::Bytes| async { axum::http::StatusCode::NO_CONTENT }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    url
+        let url = bare_server().await;
+        let bare = Client::new(&ClientConfig::new(url, "k")).unwrap();
+        let rate = engine_run_at(&customers, Some(bare), 8, &dir.join("p-bare")).await;
+        println!(
+            "{:<34} {:>12.0} {:>10.2} {:>9.0}%",
+            "same, against a bare server",
+            rate,
+            rate / base,
+            100.0 * rate / 100_000.0
+        );
+        let rate = engine_run_at(&customers, None, 8, &dir.join("p-dry")).await;
+        println!(
+            "{:<34} {:>12.0} {:>10.2} {:>9.0}%",
+            "same, --dry-run (nothing sent)",
+            rate,
+            rate / base,
+            100.0 * rate / 100_000.0
+        );
+    });
 }

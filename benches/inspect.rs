@@ -2,7 +2,8 @@
 //!
 //! Generates a 10-column CSV (default 200 MB; `INSPECT_BENCH_MB=1000` for the 1 GB run), then in the same
 //! process measures: the raw `csv` crate reading byte records only (the baseline), `source::open` + iterating
-//! every row (clean values, notes), and the full `inspect` work (open + column profile). Prints MB/s, the
+//! every row as owned `Row`s (clean values, notes), `source::open` + `read_into` (one reused `Row`, what
+//! profiling and validation use), and the full `inspect` work (open + column profile). Prints MB/s, the
 //! ratio to the baseline and peak RSS of each phase (Linux: VmHWM, reset between phases via clear_refs).
 
 use std::io::Write;
@@ -96,6 +97,23 @@ fn main() {
     reset_peak();
     let t = Instant::now();
     let mut reader = source::open(&path, &SourceOptions::default()).unwrap();
+    let mut row = source::Row::empty();
+    let mut reused = 0u64;
+    while let Some(r) = reader.read_into(&mut row) {
+        r.unwrap();
+        reused += 1;
+    }
+    let into = t.elapsed().as_secs_f64();
+    println!(
+        "source::open + read_into:      {:>7.1} MB/s  {reused} rows  ratio {:.2}x raw  peak RSS {:.0} MB",
+        size / into,
+        raw / into,
+        peak_rss_mb().unwrap_or(f64::NAN)
+    );
+
+    reset_peak();
+    let t = Instant::now();
+    let mut reader = source::open(&path, &SourceOptions::default()).unwrap();
     let p = profile::profile(&mut reader, None).unwrap();
     let full = t.elapsed().as_secs_f64();
     println!(
@@ -106,4 +124,5 @@ fn main() {
         peak_rss_mb().unwrap_or(f64::NAN)
     );
     assert_eq!(rows, raw_rows);
+    assert_eq!(reused, raw_rows);
 }

@@ -220,3 +220,30 @@ fn demo_customers_read_cleanly() {
     assert!(rows.iter().all(|r| r.notes.is_empty()));
     assert!(rows[0].cells[0].value.starts_with('0'));
 }
+
+#[test]
+fn read_into_reuses_one_row_and_matches_the_iterator() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        &dir,
+        "mixed.csv",
+        "Id,Name,City\n'007, Mu\u{308}ller ,Köln\n\n8,Smith\n9,\"multi\nline\",Paris,extra\r10,Ann,  \nTotal,3,\n"
+            .as_bytes(),
+    );
+    let (_, expected) = read(&p, &SourceOptions::default());
+    let mut reader = source::open(&p, &SourceOptions::default()).unwrap();
+    let mut row = source::Row::empty();
+    let mut got = Vec::new();
+    while let Some(r) = reader.read_into(&mut row) {
+        r.unwrap();
+        got.push(row.clone());
+    }
+    assert_eq!(got, expected);
+    assert_eq!(values(&expected[0]), ["007", "Müller", "Köln"]);
+    assert_eq!(expected[0].cells[1].raw(), " Mu\u{308}ller ");
+    assert_eq!(
+        expected.iter().map(|r| r.line).collect::<Vec<_>>(),
+        [2, 4, 5, 7, 8]
+    );
+    assert!(expected[4].notes.contains(&RowNote::LooksLikeFooter));
+}

@@ -261,6 +261,19 @@ fn tiny_and_zero_size_areas_do_not_panic() {
 }
 
 #[test]
+fn file_step_offers_the_last_file() {
+    let mut app = App::new("u".into(), "k".into(), String::new());
+    update(&mut app, key(KeyCode::F(5)));
+    assert_eq!(app.step, Step::Source);
+    app.recent_files = vec![fixture()];
+    assert!(draw(&app, 80, 24).contains("Last time: tests/fixtures/customers.csv"));
+    update(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.path_input, fixture().display().to_string());
+    let cmd = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(cmd, Some(Cmd::LoadFile(fixture())));
+}
+
+#[test]
 fn summary_n_starts_the_next_file_and_the_demo_proposes_the_orders() {
     let mut app = App::new("http://127.0.0.1:1".into(), "k".into(), String::new());
     app.demo = true;

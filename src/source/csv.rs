@@ -27,17 +27,20 @@ struct LineCounter<R> {
 impl<R: Read> Read for LineCounter<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        for (i, b) in buf[..n].iter().enumerate() {
-            match b {
-                b'\r' => {
-                    self.breaks.push_back(self.offset + i as u64);
-                    self.last_was_cr = true;
-                }
-                b'\n' if self.last_was_cr => self.last_was_cr = false,
-                b'\n' => self.breaks.push_back(self.offset + i as u64),
-                _ => self.last_was_cr = false,
+        let data = &buf[..n];
+        let Some(&last) = data.last() else {
+            return Ok(0);
+        };
+        // The LF of a CRLF split across two reads belongs to the CR already counted.
+        let from = usize::from(self.last_was_cr && data[0] == b'\n');
+        for pos in memchr::memchr2_iter(b'\r', b'\n', &data[from..]) {
+            let i = from + pos;
+            if data[i] == b'\n' && i > 0 && data[i - 1] == b'\r' {
+                continue;
             }
+            self.breaks.push_back(self.offset + i as u64);
         }
+        self.last_was_cr = last == b'\r';
         self.offset += n as u64;
         Ok(n)
     }
@@ -47,7 +50,7 @@ type Input = LineCounter<Box<dyn Read + Send>>;
 
 /// Reads the next record and the 1-based line where it starts.
 fn read_record(
-    reader: &mut csv::Reader<std::io::BufReader<Input>>,
+    reader: &mut csv::Reader<Input>,
     rec: &mut csv::ByteRecord,
 ) -> csv::Result<Option<u64>> {
     let start = reader.position().byte();
@@ -55,33 +58,39 @@ fn read_record(
         return Ok(None);
     }
     let end = reader.position().byte();
-    let internal: u64 = rec
-        .iter()
-        .map(|f| {
-            let mut n = 0;
-            let mut prev = 0u8;
-            for &b in f {
-                if b == b'\r' || (b == b'\n' && prev != b'\r') {
-                    n += 1;
-                }
-                prev = b;
-            }
-            n
-        })
-        .sum();
-    let counter = reader.get_mut().get_mut();
+    let counter = reader.get_mut();
     while counter.breaks.front().is_some_and(|b| *b < start) {
         counter.breaks.pop_front();
         counter.before += 1;
     }
-    let in_record = counter.breaks.iter().take_while(|b| **b < end).count() as u64;
-    let terminated = counter
-        .breaks
-        .iter()
-        .take_while(|b| **b < end)
-        .last()
-        .is_some_and(|b| *b + 2 >= end);
-    let leading = in_record.saturating_sub(internal + u64::from(terminated));
+    let mut in_record = 0u64;
+    let mut last_break = None;
+    for b in counter.breaks.iter().take_while(|b| **b < end) {
+        in_record += 1;
+        last_break = Some(*b);
+    }
+    let terminated = u64::from(last_break.is_some_and(|b| b + 2 >= end));
+    // Only a record with more breaks than its terminator (blank lines before it, or line breaks inside quoted
+    // fields) needs its fields scanned.
+    let leading = if in_record <= terminated {
+        0
+    } else {
+        let internal: u64 = rec
+            .iter()
+            .map(|f| {
+                let mut n = 0;
+                let mut prev = 0u8;
+                for &b in f {
+                    if b == b'\r' || (b == b'\n' && prev != b'\r') {
+                        n += 1;
+                    }
+                    prev = b;
+                }
+                n
+            })
+            .sum();
+        in_record.saturating_sub(internal + terminated)
+    };
     Ok(Some(counter.before + leading + 1))
 }
 
@@ -246,8 +255,8 @@ pub fn open(path: &Path, opts: &SourceOptions) -> Result<super::SourceReader, So
         .delimiter(detected.delimiter)
         .flexible(true)
         .has_headers(false)
-        .buffer_capacity(256 * 1024)
-        .from_reader(std::io::BufReader::with_capacity(256 * 1024, input));
+        .buffer_capacity(64 * 1024)
+        .from_reader(input);
 
     // Read the first records to find the header; they are replayed as data afterwards.
     let mut head: VecDeque<(csv::ByteRecord, u64)> = VecDeque::new();
@@ -302,7 +311,7 @@ pub fn open(path: &Path, opts: &SourceOptions) -> Result<super::SourceReader, So
         number: 0,
         failed: false,
     };
-    Ok(super::SourceReader::new(info, Box::new(rows)))
+    Ok(super::SourceReader::csv(info, rows))
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> SourceError {
@@ -316,10 +325,10 @@ fn csv_error(path: &Path, e: csv::Error) -> SourceError {
     }
 }
 
-struct CsvRows {
+pub(super) struct CsvRows {
     path: PathBuf,
     width: usize,
-    reader: csv::Reader<std::io::BufReader<Input>>,
+    reader: csv::Reader<Input>,
     head: VecDeque<(csv::ByteRecord, u64)>,
     record: csv::ByteRecord,
     number: u64,
@@ -327,82 +336,98 @@ struct CsvRows {
 }
 
 impl CsvRows {
-    fn make_row(&mut self, rec: &csv::ByteRecord, line: u64) -> Option<Row> {
+    /// Fills `row` from a record; false (row untouched apart from its cells) for an entirely empty record.
+    fn fill_row(&mut self, rec: &csv::ByteRecord, line: u64, row: &mut Row) -> bool {
         if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-            return None;
+            return false;
         }
-        let mut cells: Vec<Cell> = Vec::with_capacity(self.width);
-        let mut notes = Vec::new();
+        row.notes.clear();
         let found = rec.len();
-        for field in rec.iter().take(self.width) {
-            let cell = match std::str::from_utf8(field) {
-                Ok(s) => clean::text_cell(s),
-                Err(_) => clean::text_cell(&String::from_utf8_lossy(field)),
+        let kept = found.min(self.width);
+        row.cells.truncate(self.width);
+        // One UTF-8 check and one NFC pre-check for the whole record instead of one per field.
+        let whole = std::str::from_utf8(rec.as_slice()).ok();
+        let latin = whole.is_some() && clean::below_u0300(rec.as_slice());
+        for i in 0..kept {
+            let field = rec.get(i).unwrap_or_default();
+            let text = match whole.and_then(|w| w.get(rec.range(i)?)) {
+                Some(s) => std::borrow::Cow::Borrowed(s),
+                None => String::from_utf8_lossy(field),
             };
-            cells.push(cell);
+            match row.cells.get_mut(i) {
+                Some(cell) => clean::fill_text_cell_known(cell, &text, latin),
+                None => row.cells.push(clean::text_cell(&text)),
+            }
         }
         if found < self.width {
-            notes.push(RowNote::TooFewFields {
+            row.notes.push(RowNote::TooFewFields {
                 expected: self.width,
                 found,
             });
-            cells.resize_with(self.width, || Cell::text(""));
+            for i in found..self.width {
+                match row.cells.get_mut(i) {
+                    Some(cell) => clean::fill_text_cell(cell, ""),
+                    None => row.cells.push(Cell::text("")),
+                }
+            }
         } else if found > self.width
             && rec
                 .iter()
                 .skip(self.width)
                 .any(|f| !f.iter().all(u8::is_ascii_whitespace))
         {
-            notes.push(RowNote::TooManyFields {
+            row.notes.push(RowNote::TooManyFields {
                 expected: self.width,
                 found,
             });
         }
-        if header::looks_like_footer(cells.iter().map(|c| c.value.as_str()), self.width) {
-            notes.push(RowNote::LooksLikeFooter);
+        if header::looks_like_footer(row.cells.iter().map(|c| c.value.as_str()), self.width) {
+            row.notes.push(RowNote::LooksLikeFooter);
         }
         self.number += 1;
-        Some(Row {
-            number: self.number,
-            line,
-            cells,
-            notes,
-        })
+        row.number = self.number;
+        row.line = line;
+        true
+    }
+
+    /// The next row into `row`, reusing its buffers.
+    pub(super) fn read_into(&mut self, row: &mut Row) -> Option<Result<(), SourceError>> {
+        if self.failed {
+            return None;
+        }
+        while let Some((rec, line)) = self.head.pop_front() {
+            if self.fill_row(&rec, line, row) {
+                return Some(Ok(()));
+            }
+        }
+        let mut rec = std::mem::take(&mut self.record);
+        let out = loop {
+            match read_record(&mut self.reader, &mut rec) {
+                Ok(None) => break None,
+                Ok(Some(line)) => {
+                    if self.fill_row(&rec, line, row) {
+                        break Some(Ok(()));
+                    }
+                }
+                Err(e) => {
+                    self.failed = true;
+                    break Some(Err(csv_error(&self.path, e)));
+                }
+            }
+        };
+        self.record = rec;
+        out
     }
 }
 
 impl Iterator for CsvRows {
     type Item = Result<Row, SourceError>;
     fn next(&mut self) -> Option<Self::Item> {
-        if self.failed {
-            return None;
-        }
-        while let Some((rec, line)) = self.head.pop_front() {
-            if let Some(row) = self.make_row(&rec, line) {
-                return Some(Ok(row));
-            }
-        }
-        loop {
-            let mut rec = std::mem::take(&mut self.record);
-            let got = read_record(&mut self.reader, &mut rec);
-            let out = match got {
-                Ok(None) => None,
-                Ok(Some(line)) => match self.make_row(&rec, line) {
-                    Some(row) => Some(Some(Ok(row))),
-                    None => Some(None),
-                },
-                Err(e) => {
-                    self.failed = true;
-                    Some(Some(Err(csv_error(&self.path, e))))
-                }
-            };
-            self.record = rec;
-            match out {
-                None => return None,
-                Some(Some(item)) => return Some(item),
-                Some(None) => continue,
-            }
-        }
+        let mut row = Row {
+            cells: Vec::with_capacity(self.width),
+            ..Row::empty()
+        };
+        self.read_into(&mut row).map(|r| r.map(|()| row))
     }
 }
 

@@ -161,9 +161,17 @@ pub enum SourceError {
 }
 
 /// A file opened for reading: what was detected, and its rows as an iterator.
+///
+/// Iterating gives owned [`Row`]s; callers that look at one row at a time (profiling, validation) can use
+/// [`SourceReader::read_into`] instead, which refills one `Row` and so allocates nothing per cell once warm.
 pub struct SourceReader {
     pub info: SourceInfo,
-    rows: Box<dyn Iterator<Item = Result<Row, SourceError>> + Send>,
+    rows: Rows,
+}
+
+enum Rows {
+    Any(Box<dyn Iterator<Item = Result<Row, SourceError>> + Send>),
+    Csv(Box<csv::CsvRows>),
 }
 
 impl SourceReader {
@@ -171,14 +179,49 @@ impl SourceReader {
         info: SourceInfo,
         rows: Box<dyn Iterator<Item = Result<Row, SourceError>> + Send>,
     ) -> Self {
-        SourceReader { info, rows }
+        SourceReader {
+            info,
+            rows: Rows::Any(rows),
+        }
+    }
+
+    fn csv(info: SourceInfo, rows: csv::CsvRows) -> Self {
+        SourceReader {
+            info,
+            rows: Rows::Csv(Box::new(rows)),
+        }
+    }
+
+    /// Reads the next row into `row`, reusing its cells' buffers. `None` at the end of the file; after an
+    /// error the reader is finished. `row` holds exactly the same values as the row [`Iterator::next`] would
+    /// have returned.
+    pub fn read_into(&mut self, row: &mut Row) -> Option<Result<(), SourceError>> {
+        match &mut self.rows {
+            Rows::Csv(csv) => csv.read_into(row),
+            Rows::Any(it) => it.next().map(|r| r.map(|r| *row = r)),
+        }
     }
 }
 
 impl Iterator for SourceReader {
     type Item = Result<Row, SourceError>;
     fn next(&mut self) -> Option<Self::Item> {
-        self.rows.next()
+        match &mut self.rows {
+            Rows::Csv(csv) => csv.next(),
+            Rows::Any(it) => it.next(),
+        }
+    }
+}
+
+impl Row {
+    /// An empty row to pass to [`SourceReader::read_into`].
+    pub fn empty() -> Self {
+        Row {
+            number: 0,
+            line: 0,
+            cells: Vec::new(),
+            notes: Vec::new(),
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 
 use super::{CellKind, Row, RowNote, SourceError, SourceInfo, SourceReader};
 use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
 
 /// The kind of values a column seems to hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -59,22 +60,48 @@ struct Acc {
     fits: u8,
     any: bool,
     empty: u64,
-    distinct: HashSet<u64>,
+    distinct: HashSet<u64, BuildHasherDefault<PassThrough>>,
     distinct_overflow: bool,
     samples: Vec<String>,
     max_length: usize,
     scientific: bool,
     lost_zero_candidate: bool,
-    lengths: HashSet<usize>,
+    /// Shortest and longest integer-looking value, in bytes.
+    lengths: Option<(usize, usize)>,
     day_first: bool,
     month_first: bool,
     ambiguous_dates: bool,
     workbook_number: bool,
 }
 
+/// FNV-1a with a murmur finaliser: much cheaper than SipHash per cell, and the counts only need a good spread.
 fn hash(s: &str) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    BuildHasherDefault::<DefaultHasher>::default().hash_one(s)
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h
+}
+
+/// The distinct-value set stores hashes already mixed by [`hash`]; hashing them again would be wasted work.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) | u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 fn is_integer(s: &str) -> bool {
@@ -110,29 +137,21 @@ fn is_decimal(s: &str) -> bool {
 }
 
 fn is_bool(s: &str) -> bool {
-    matches!(
-        s.to_ascii_lowercase().as_str(),
-        "yes"
-            | "no"
-            | "true"
-            | "false"
-            | "y"
-            | "n"
-            | "ja"
-            | "nein"
-            | "oui"
-            | "non"
-            | "1"
-            | "0"
-            | "x"
-    )
+    const WORDS: &[&str] = &[
+        "yes", "no", "true", "false", "y", "n", "ja", "nein", "oui", "non", "1", "0", "x",
+    ];
+    s.len() <= 5 && WORDS.iter().any(|w| s.eq_ignore_ascii_case(w))
 }
 
 /// Parses the date part: returns (a, b, year-first) for `YYYY-MM-DD`, `DD.MM.YYYY`, `DD/MM/YYYY`, `MM/DD/YYYY`.
 fn date_parts(s: &str) -> Option<(u32, u32, bool)> {
+    if !s.starts_with(|c: char| c.is_ascii_digit()) || s.len() > 10 {
+        return None;
+    }
     let sep = s.bytes().find(|b| matches!(b, b'-' | b'/' | b'.'))?;
-    let parts: Vec<&str> = s.split(sep as char).collect();
-    if parts.len() != 3
+    let mut split = s.split(sep as char);
+    let parts = [split.next()?, split.next()?, split.next()?];
+    if split.next().is_some()
         || parts
             .iter()
             .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
@@ -173,11 +192,13 @@ fn is_email(s: &str) -> bool {
 }
 
 fn is_scientific(s: &str) -> bool {
-    let lower = s.to_ascii_lowercase();
-    let Some((mantissa, exp)) = lower.split_once("e+") else {
+    let Some(pos) = s.bytes().position(|b| b == b'e' || b == b'E') else {
         return false;
     };
-    is_decimal(mantissa) && is_integer(exp)
+    let (mantissa, rest) = s.split_at(pos);
+    rest[1..]
+        .strip_prefix('+')
+        .is_some_and(|exp| is_decimal(mantissa) && is_integer(exp))
 }
 
 impl Acc {
@@ -237,11 +258,20 @@ impl Acc {
             }
         }
         if kind == CellKind::Number || (fits & INT != 0 && kind != CellKind::Number) {
-            self.lengths.insert(value.len());
+            let len = value.len();
+            self.lengths = Some(match self.lengths {
+                Some((lo, hi)) => (lo.min(len), hi.max(len)),
+                None => (len, len),
+            });
         }
         self.fits = if self.any { self.fits & fits } else { fits };
         self.any = true;
-        self.max_length = self.max_length.max(value.chars().count());
+        let chars = if value.is_ascii() {
+            value.len()
+        } else {
+            value.chars().count()
+        };
+        self.max_length = self.max_length.max(chars);
         if self.distinct.len() < DISTINCT_LIMIT {
             let new = self.distinct.insert(hash(value));
             if new && self.samples.len() < SAMPLES {
@@ -293,7 +323,7 @@ impl Acc {
         });
         if matches!(kind, ValueKind::Integer)
             && id_like
-            && self.lengths.len() > 1
+            && self.lengths.is_some_and(|(lo, hi)| lo != hi)
             && self.workbook_number
         {
             warnings.push(
@@ -302,7 +332,7 @@ impl Acc {
             );
         } else if matches!(kind, ValueKind::Integer)
             && id_like
-            && self.lengths.len() > 1
+            && self.lengths.is_some_and(|(lo, hi)| lo != hi)
             && !self.lost_zero_candidate
         {
             warnings.push(
@@ -329,8 +359,15 @@ impl Acc {
 
 /// Profiles the rows of a reader (at most `limit` rows when given). Stops at the first read error.
 pub fn profile(reader: &mut SourceReader, limit: Option<u64>) -> Result<Profile, SourceError> {
-    let info: SourceInfo = reader.info.clone();
-    profile_rows(&info, reader.by_ref(), limit)
+    let mut state = State::new(&reader.info);
+    let mut row = Row::empty();
+    while let Some(r) = reader.read_into(&mut row) {
+        r?;
+        if !state.add(&row, limit) {
+            break;
+        }
+    }
+    Ok(state.finish(&reader.info))
 }
 
 /// Profiles any row iterator for the columns in `info`.
@@ -339,48 +376,76 @@ pub fn profile_rows(
     rows: impl Iterator<Item = Result<Row, SourceError>>,
     limit: Option<u64>,
 ) -> Result<Profile, SourceError> {
-    let mut accs: Vec<Acc> = info
-        .columns
-        .iter()
-        .map(|_| Acc {
-            lost_zero_candidate: true,
-            ..Acc::default()
-        })
-        .collect();
-    let mut out = Profile {
-        rows: 0,
-        ragged_rows: 0,
-        footer_rows: 0,
-        error_cells: 0,
-        columns: vec![],
-    };
+    let mut state = State::new(info);
     for row in rows {
-        let row = row?;
+        if !state.add(&row?, limit) {
+            break;
+        }
+    }
+    Ok(state.finish(info))
+}
+
+struct State {
+    accs: Vec<Acc>,
+    out: Profile,
+}
+
+impl State {
+    fn new(info: &SourceInfo) -> Self {
+        State {
+            accs: info
+                .columns
+                .iter()
+                .map(|_| Acc {
+                    lost_zero_candidate: true,
+                    ..Acc::default()
+                })
+                .collect(),
+            out: Profile {
+                rows: 0,
+                ragged_rows: 0,
+                footer_rows: 0,
+                error_cells: 0,
+                columns: vec![],
+            },
+        }
+    }
+
+    /// Adds one row; false once `limit` rows have been seen.
+    fn add(&mut self, row: &Row, limit: Option<u64>) -> bool {
+        let out = &mut self.out;
         out.rows += 1;
+        let mut footer = false;
         for note in &row.notes {
             match note {
-                RowNote::LooksLikeFooter => out.footer_rows += 1,
+                RowNote::LooksLikeFooter => {
+                    out.footer_rows += 1;
+                    footer = true;
+                }
                 _ => out.ragged_rows += 1,
             }
         }
-        if !row.notes.contains(&RowNote::LooksLikeFooter) {
-            for (acc, cell) in accs.iter_mut().zip(&row.cells) {
+        if !footer {
+            for (acc, cell) in self.accs.iter_mut().zip(&row.cells) {
                 if cell.kind == CellKind::Error {
                     out.error_cells += 1;
                 }
                 acc.add(&cell.value, cell.kind);
             }
         }
-        if limit.is_some_and(|l| out.rows >= l) {
-            break;
-        }
+        limit.is_none_or(|l| out.rows < l)
     }
-    out.columns = accs
-        .into_iter()
-        .zip(&info.columns)
-        .map(|(a, n)| a.finish(n))
-        .collect();
-    Ok(out)
+
+    fn finish(self, info: &SourceInfo) -> Profile {
+        let mut out = self.out;
+        out.columns = self
+            .accs
+            .into_iter()
+            .zip(&info.columns)
+            .map(|(a, n)| a.finish(n))
+            .collect();
+        out
+    }
 }
 
 #[cfg(test)]

@@ -250,6 +250,8 @@ pub struct App {
     pub demo: bool,
     /// Short confirmation shown in the footer area (saved, loaded…).
     pub notice: Option<String>,
+    /// Files opened before, most recent first (from the config directory).
+    pub recent_files: Vec<PathBuf>,
     pub show_help: bool,
     pub quit: bool,
 }
@@ -427,6 +429,7 @@ impl App {
             run: RunState::default(),
             demo: false,
             notice: None,
+            recent_files: Vec::new(),
             show_help: false,
             quit: false,
         }

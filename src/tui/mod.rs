@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod keys;
+pub mod recent;
 pub mod steps;
 pub mod theme;
 pub mod view;
@@ -164,6 +165,18 @@ async fn event_loop(opts: WizardOptions) -> anyhow::Result<()> {
         opts.management_key.unwrap_or_default(),
     );
     app.demo = opts.demo;
+    // What helps next time (never a key); the demo's throwaway sandbox URL is not remembered.
+    let recent_path = recent::path().filter(|_| !opts.demo);
+    let mut memory = recent_path
+        .as_deref()
+        .map(recent::Recent::load)
+        .unwrap_or_default();
+    if app.connect.url.is_empty()
+        && let Some(url) = &memory.url
+    {
+        app.connect.url = url.clone();
+    }
+    app.recent_files = memory.files.clone();
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let control: Control = Default::default();
     if opts.demo {
@@ -240,11 +253,35 @@ async fn event_loop(opts: WizardOptions) -> anyhow::Result<()> {
                 run_cmd(cmd, &tx, &control);
             }
         }
+        if let Some(path) = &recent_path
+            && remember(&app, &mut memory)
+        {
+            memory.save(path);
+        }
         if app.quit {
             break;
         }
     }
     Ok(())
+}
+
+/// Folds what the admin just did into the memory; true when something changed.
+fn remember(app: &App, memory: &mut recent::Recent) -> bool {
+    let before = memory.clone();
+    if matches!(app.connection, Some(Ok(_))) && !app.connect.url.trim().is_empty() {
+        memory.url = Some(app.connect.url.trim().to_string());
+    }
+    if let Some(t) = &app.table
+        && memory.files.first().map(|f| f.as_path()) != std::path::absolute(&t.path).ok().as_deref()
+    {
+        memory.remember_file(&t.path);
+    }
+    if let Some(m) = &app.saved
+        && memory.mappings.first().map(|f| f.as_path()) != std::path::absolute(m).ok().as_deref()
+    {
+        memory.remember_mapping(m);
+    }
+    *memory != before
 }
 
 /// The running import's controls, set by the task that starts it.

@@ -39,6 +39,13 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
             app.picker.selected = app.picker.selected.saturating_sub(1);
             None
         }
+        // Nothing typed yet: Tab brings back the last file opened; otherwise it completes.
+        KeyCode::Tab if app.path_input.is_empty() && !app.recent_files.is_empty() => {
+            if let Some(last) = app.recent_files.first() {
+                app.path_input = last.display().to_string();
+            }
+            relist(app)
+        }
         KeyCode::Tab if picking(app) => complete(app),
         KeyCode::Down => {
             let max = app
@@ -236,6 +243,15 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         lines.push(Line::raw(
             "Type the path of a CSV or Excel file and press Enter.",
         ));
+        if let Some(last) = app.recent_files.first() {
+            lines.push(Line::styled(
+                format!(
+                    "Last time: {} (Tab fills it in)",
+                    crate::text::for_terminal(&last.display().to_string())
+                ),
+                theme.dim(),
+            ));
+        }
     }
     Paragraph::new(lines).render(head, buf);
 
