@@ -99,7 +99,9 @@ fn main() {
     let size = generate(&path, rows) as f64 / 1e6;
     let mapping_path = dir.path().join("customers.toml");
     std::fs::write(&mapping_path, MAPPING).unwrap();
-    println!("validate bench: {rows} rows, {size:.0} MB, 10 columns (11 in the file), 10-field mapping");
+    println!(
+        "validate bench: {rows} rows, {size:.0} MB, 10 columns (11 in the file), 10-field mapping"
+    );
 
     reset_peak();
     let t = Instant::now();

@@ -394,6 +394,14 @@ pub enum Cmd {
         api_key: String,
         rows: std::collections::BTreeSet<u64>,
     },
+    /// Continue an interrupted run in its directory: journaled records are not sent again.
+    ResumeRun {
+        mapping: Box<Mapping>,
+        custom: Vec<AttributeDef>,
+        url: String,
+        api_key: String,
+        run_dir: PathBuf,
+    },
     PauseImport,
     ResumeImport,
     CancelImport,

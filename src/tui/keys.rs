@@ -82,6 +82,7 @@ const CONFIRM: &[Binding] = &[
 const SUMMARY: &[Binding] = &[
     b("n", "import another file"),
     b("a", "retry failed"),
+    b("u", "resume"),
     b("r", "record table"),
     b("?", "help"),
     b("q", "quit"),

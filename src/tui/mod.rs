@@ -418,7 +418,7 @@ pub fn run_cmd(cmd: Cmd, tx: &mpsc::UnboundedSender<Msg>, control: &Control) {
             let control = control.clone();
             tokio::spawn(async move {
                 if let Err(message) = start_import(
-                    *mapping, custom, url, api_key, rehearsal, None, &tx, &control,
+                    *mapping, custom, url, api_key, rehearsal, None, None, &tx, &control,
                 )
                 .await
                 {
@@ -442,6 +442,36 @@ pub fn run_cmd(cmd: Cmd, tx: &mpsc::UnboundedSender<Msg>, control: &Control) {
                     api_key,
                     false,
                     Some(rows),
+                    None,
+                    &tx,
+                    &control,
+                )
+                .await
+                {
+                    let _ = tx.send(Msg::ImportFailed {
+                        rehearsal: false,
+                        message,
+                    });
+                }
+            });
+        }
+        Cmd::ResumeRun {
+            mapping,
+            custom,
+            url,
+            api_key,
+            run_dir,
+        } => {
+            let control = control.clone();
+            tokio::spawn(async move {
+                if let Err(message) = start_import(
+                    *mapping,
+                    custom,
+                    url,
+                    api_key,
+                    false,
+                    None,
+                    Some(run_dir),
                     &tx,
                     &control,
                 )
@@ -480,6 +510,7 @@ async fn start_import(
     api_key: String,
     rehearsal: bool,
     only_rows: Option<std::collections::BTreeSet<u64>>,
+    resume: Option<PathBuf>,
     tx: &mpsc::UnboundedSender<Msg>,
     control: &Control,
 ) -> Result<(), String> {
@@ -512,7 +543,9 @@ async fn start_import(
     }
     let mut cfg = crate::engine::RunConfig::new(
         Some(client),
-        if rehearsal {
+        if let Some(dir) = &resume {
+            dir.clone()
+        } else if rehearsal {
             std::env::temp_dir().join(format!(
                 "talon-import-rehearsal-{}",
                 jiff::Timestamp::now().strftime("%Y%m%dT%H%M%S%.fZ")
@@ -529,6 +562,8 @@ async fn start_import(
             crate::engine::default_run_dir(&[target])
         },
     );
+    // Records already in the run's journal are reported again, never re-sent.
+    cfg.resume = resume.is_some();
     if rehearsal {
         cfg.mode = crate::engine::Mode::ServerDryRun {
             sample: Some(steps::preview::REHEARSAL_SAMPLE),
