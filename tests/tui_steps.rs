@@ -438,3 +438,66 @@ fn file_picker_lists_folders_and_supported_files_and_completes() {
     let cmd = update(&mut app, key(KeyCode::Enter));
     assert_eq!(cmd, Some(Cmd::LoadFile(sub.join("march.csv"))));
 }
+
+#[test]
+fn t_cycles_profiles_orders_per_line_item_and_orders_per_order() {
+    use talon_import::mapping::Target;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("orders.csv");
+    std::fs::write(
+        &path,
+        "Order Number,Customer Number,Order Total,SKU,Quantity,Unit Price\n\
+         SO-1,004102,59.80,TEA-1,2,29.90\nSO-1,004102,59.80,CUP-2,1,0\nSO-2,004105,24.00,TEA-2,1,24.00\n",
+    )
+    .unwrap();
+    let mut app = App::new("https://x.talon.one".into(), "k".into(), String::new());
+    app.step = Step::Source;
+    update(&mut app, Msg::FileLoaded(load_table(&path)));
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Mapping);
+    assert_eq!(app.target, Target::Profiles);
+    update(&mut app, key(KeyCode::Char('t')));
+    assert_eq!(
+        (app.target, app.one_row_per_order),
+        (Target::Sessions, false)
+    );
+    let m = app.current_mapping().unwrap();
+    assert!(m.cart_items.is_some(), "{}", m.to_toml());
+    assert_eq!(
+        m.profile_id.as_ref().and_then(|p| p.column.as_deref()),
+        Some("Customer Number")
+    );
+    update(&mut app, key(KeyCode::Char('t')));
+    assert_eq!(
+        (app.target, app.one_row_per_order),
+        (Target::Sessions, true)
+    );
+    // Without a total the mapping says what to do; the admin maps the total column with →.
+    let err = app.current_mapping().unwrap_err();
+    assert!(err.contains("order total"), "{err}");
+    let i = app
+        .mapping
+        .rows
+        .iter()
+        .position(|r| r.column == "Order Total")
+        .unwrap();
+    app.mapping.selected = i;
+    for _ in 0..app.mapping.choices.len() {
+        if app.mapping.rows[i].attribute.as_deref() == Some("order total") {
+            break;
+        }
+        update(&mut app, key(KeyCode::Right));
+    }
+    insta::assert_snapshot!("mapping_orders_per_order_80x24", draw(&app, 80, 24));
+    let m = app.current_mapping().unwrap();
+    assert!(m.cart_items.is_none());
+    assert_eq!(
+        m.total.as_ref().and_then(|t| t.field.column.as_deref()),
+        Some("Order Total")
+    );
+    update(&mut app, key(KeyCode::Char('t')));
+    assert_eq!(
+        (app.target, app.one_row_per_order),
+        (Target::Profiles, false)
+    );
+}

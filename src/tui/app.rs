@@ -236,6 +236,8 @@ pub struct App {
     pub mapping: MappingState,
     /// What the file becomes: customer profiles or past orders.
     pub target: Target,
+    /// Orders only: each row is a whole order (a total, no line items) rather than one line item.
+    pub one_row_per_order: bool,
     /// Custom attributes loaded with the Management key.
     pub custom: Vec<AttributeDef>,
     /// "Test connection" running, and its last answer in plain words (Ok = fine).
@@ -428,6 +430,7 @@ impl App {
             picker: Picker::default(),
             mapping: MappingState::default(),
             target: Target::Profiles,
+            one_row_per_order: false,
             custom: Vec::new(),
             testing: false,
             connection: None,
@@ -524,6 +527,16 @@ impl App {
                     entity: Some(def.entity),
                 },
             );
+        }
+        if m.target == Target::Sessions && self.one_row_per_order {
+            // Each row is a whole order: its total, no line items.
+            m.cart_items = None;
+            if m.total.is_none() {
+                return Err(
+                    "One row per order needs the order total: select that column and press → until it says order total (or t for line items)."
+                        .into(),
+                );
+            }
         }
         // Only attributes this mapping uses need declaring.
         let used: Vec<String> = m.attributes.keys().cloned().collect();

@@ -59,9 +59,11 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
             Err(e) => app.error = Some(e),
         },
         KeyCode::Char('t') => {
-            app.target = match app.target {
-                Target::Profiles => Target::Sessions,
-                Target::Sessions => Target::Profiles,
+            // Profiles → orders, one row per line item → orders, one row per order → profiles.
+            (app.target, app.one_row_per_order) = match (app.target, app.one_row_per_order) {
+                (Target::Profiles, _) => (Target::Sessions, false),
+                (Target::Sessions, false) => (Target::Sessions, true),
+                (Target::Sessions, true) => (Target::Profiles, false),
             };
             if let Some(table) = &app.table {
                 app.mapping = suggest_mapping(table, &app.catalog(), app.target);
@@ -92,18 +94,22 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         }
         None => Line::from(vec![
             ratatui::text::Span::styled(
-                match app.target {
-                    Target::Profiles => "Customer profiles",
-                    Target::Sessions => "Past orders",
+                match (app.target, app.one_row_per_order) {
+                    (Target::Profiles, _) => "Customer profiles",
+                    (Target::Sessions, false) => "Past orders, one row per line item",
+                    (Target::Sessions, true) => "Past orders, one row per order",
                 },
                 theme.title(),
             ),
-            ratatui::text::Span::raw(match app.target {
-                Target::Profiles => {
+            ratatui::text::Span::raw(match (app.target, app.one_row_per_order) {
+                (Target::Profiles, _) => {
                     " (t: switch to past orders). Each column goes to a profile attribute; suggestions are pre-filled, check them."
                 }
-                Target::Sessions => {
-                    " (t: switch to profiles). Rows with the same order id become one order; check the suggestions."
+                (Target::Sessions, false) => {
+                    " (t: one row per order). Rows with the same order id become one order with its items."
+                }
+                (Target::Sessions, true) => {
+                    " (t: switch to profiles). Each row is a whole order with its total; no line items."
                 }
             }),
         ]),
@@ -111,6 +117,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     Paragraph::new(head_line)
         .wrap(Wrap { trim: false })
         .render(head, buf);
+    let per_order = app.target == Target::Sessions && app.one_row_per_order;
     let rows = app.mapping.rows.iter().enumerate().map(|(i, r)| {
         let confidence = match (&r.attribute, r.confidence) {
             (None, _) => String::new(),
@@ -128,9 +135,14 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
                 crate::text::for_terminal(&r.column)
             ),
             crate::text::for_terminal(&r.sample).into_owned(),
-            r.attribute
-                .clone()
-                .unwrap_or_else(|| "— not imported".into()),
+            match &r.attribute {
+                // Line-item fields are left out when each row is a whole order.
+                Some(a) if per_order && a.starts_with("item ") => {
+                    format!("— {a} (unused)")
+                }
+                Some(a) => a.clone(),
+                None => "— not imported".into(),
+            },
             confidence,
         ]);
         if i == app.mapping.selected {

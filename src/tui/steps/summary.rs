@@ -69,6 +69,7 @@ fn import_another_file(app: &mut App) {
         .unwrap_or_default();
     if next.is_some() {
         app.target = Target::Sessions;
+        app.one_row_per_order = false;
         app.notice = Some(
             "Next: the demo's past orders. Enter loads orders.xlsx (one row per line item); the target is set to orders."
                 .into(),
