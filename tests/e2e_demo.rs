@@ -119,6 +119,8 @@ fn demo_imports_the_customers_and_quits_cleanly() {
     s.send("y");
     s.wait_for("succeeded", 60);
     s.wait_for("The import finished", 60);
+    // The Summary says where the log is.
+    s.wait_for("talon-import.log", 10);
     // Then the past orders: n proposes the demo's orders workbook with the target set to orders.
     s.send("n");
     s.wait_for("orders.xlsx", 10);

@@ -236,6 +236,8 @@ pub struct App {
     pub mapping: MappingState,
     /// What the file becomes: customer profiles or past orders.
     pub target: Target,
+    /// Where the log file is (shown on the Summary screen; empty in tests).
+    pub log_path: PathBuf,
     /// Orders only: each row is a whole order (a total, no line items) rather than one line item.
     pub one_row_per_order: bool,
     /// Custom attributes loaded with the Management key.
@@ -431,6 +433,7 @@ impl App {
             mapping: MappingState::default(),
             target: Target::Profiles,
             one_row_per_order: false,
+            log_path: PathBuf::new(),
             custom: Vec::new(),
             testing: false,
             connection: None,

@@ -177,6 +177,7 @@ async fn event_loop(opts: WizardOptions) -> anyhow::Result<()> {
         app.connect.url = url.clone();
     }
     app.recent_files = memory.files.clone();
+    app.log_path = crate::logging::log_path();
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let control: Control = Default::default();
     if opts.demo {

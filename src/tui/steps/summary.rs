@@ -145,6 +145,15 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             "Next: fix them in Excel, save as CSV, and import that file with the same mapping.",
         ));
     }
+    if !app.log_path.as_os_str().is_empty() {
+        lines.push(Line::styled(
+            format!(
+                "Log file: {}",
+                for_terminal(&app.log_path.display().to_string())
+            ),
+            theme.dim(),
+        ));
+    }
     lines.push(Line::raw(""));
     lines.push(Line::styled(
         "r: record table · a: retry the failed records · n: import another file (e.g. the orders next) · q: quit",
