@@ -501,3 +501,29 @@ fn t_cycles_profiles_orders_per_line_item_and_orders_per_order() {
         (Target::Profiles, false)
     );
 }
+
+#[test]
+fn grid_search_jumps_to_matching_rows_and_arrows_scroll_sideways() {
+    let mut app = loaded();
+    update(&mut app, key(KeyCode::Char('/')));
+    assert_eq!(app.grid_search.as_deref(), Some(""));
+    typed(&mut app, "tokyo");
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.grid_scroll, 3, "row 4 is in Tokyo");
+    insta::assert_snapshot!("source_search_80x24", draw(&app, 80, 24));
+    typed(&mut app, "zzz");
+    update(&mut app, key(KeyCode::Enter));
+    assert!(app.error.as_deref().unwrap().contains("tokyozzz"));
+    // Esc closes the search, not the step.
+    update(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.grid_search, None);
+    assert_eq!(app.step, Step::Source);
+    update(&mut app, key(KeyCode::Right));
+    update(&mut app, key(KeyCode::Right));
+    assert_eq!(app.grid_col, 2);
+    let screen = draw(&app, 80, 24);
+    assert!(screen.contains("first_name"), "{screen}");
+    assert!(!screen.contains("customer_id"), "{screen}");
+    update(&mut app, key(KeyCode::Left));
+    assert_eq!(app.grid_col, 1);
+}

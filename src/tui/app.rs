@@ -231,6 +231,10 @@ pub struct App {
     pub error: Option<String>,
     /// Top row of the grid on the File step.
     pub grid_scroll: usize,
+    /// First column shown in the grid (←/→ scroll sideways).
+    pub grid_col: usize,
+    /// The grid's search (`/`), while it is open; matches are highlighted and Enter jumps to the next.
+    pub grid_search: Option<String>,
     /// The File step's picker: the folder listed and what is in it (folders and supported files only).
     pub picker: Picker,
     pub mapping: MappingState,
@@ -430,6 +434,8 @@ impl App {
             error: None,
             grid_scroll: 0,
             picker: Picker::default(),
+            grid_col: 0,
+            grid_search: None,
             mapping: MappingState::default(),
             target: Target::Profiles,
             one_row_per_order: false,
@@ -704,6 +710,10 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
         return crate::tui::steps::run::on_quit_answer(app, key);
     }
     match key.code {
+        KeyCode::Esc if app.step == Step::Source && app.grid_search.is_some() => {
+            app.grid_search = None;
+            return None;
+        }
         KeyCode::Esc => {
             let running = app.run.started && !app.run.finished;
             if app.step == Step::Run && app.run.confirming {

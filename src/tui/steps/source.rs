@@ -8,7 +8,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{
-    Block, Borders, List, ListItem, ListState, Paragraph, Row, StatefulWidget,
+    Block, Borders, Cell, List, ListItem, ListState, Paragraph, Row, StatefulWidget,
     Table as TableWidget, Widget,
 };
 use unicode_width::UnicodeWidthStr;
@@ -17,6 +17,31 @@ use crate::tui::app::{App, Cmd, advance, picker_parts};
 use crate::tui::theme::Theme;
 
 pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
+    if app.grid_search.is_some() {
+        search_key(app, key);
+        return None;
+    }
+    let on_loaded = app
+        .table
+        .as_ref()
+        .is_some_and(|t| t.path.display().to_string() == app.path_input.trim());
+    match key.code {
+        // With the file loaded (nothing new typed), `/` searches the grid and ←/→ scroll it sideways.
+        KeyCode::Char('/') if on_loaded => {
+            app.grid_search = Some(String::new());
+            return None;
+        }
+        KeyCode::Right if on_loaded => {
+            let n = app.table.as_ref().map_or(0, |t| t.columns.len());
+            app.grid_col = (app.grid_col + 1).min(n.saturating_sub(1));
+            return None;
+        }
+        KeyCode::Left if on_loaded => {
+            app.grid_col = app.grid_col.saturating_sub(1);
+            return None;
+        }
+        _ => {}
+    }
     match key.code {
         KeyCode::F(2) => next_sheet(app),
         KeyCode::F(3) | KeyCode::F(4) => move_header(app, key.code == KeyCode::F(4)),
@@ -93,6 +118,48 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
         }
         _ => None,
     }
+}
+
+/// Keys while the grid search is open: type, Enter = next matching row (from the one below the top), Esc
+/// closes (handled in `update`).
+fn search_key(app: &mut App, key: KeyEvent) {
+    let Some(q) = app.grid_search.as_mut() else {
+        return;
+    };
+    match key.code {
+        KeyCode::Char(c) => q.push(c),
+        KeyCode::Backspace => {
+            q.pop();
+        }
+        KeyCode::Enter => {
+            let needle = q.to_lowercase();
+            let Some(t) = &app.table else { return };
+            if needle.is_empty() {
+                return;
+            }
+            let n = t.rows.len();
+            let hit = (1..=n)
+                .map(|k| (app.grid_scroll + k) % n)
+                .find(|&i| row_matches(&t.rows[i].1, &needle));
+            match hit {
+                Some(i) => {
+                    app.grid_scroll = i;
+                    app.error = None;
+                }
+                None => {
+                    app.error = Some(format!(
+                        "No cell in the first {n} rows contains {:?}.",
+                        crate::text::for_terminal(q)
+                    ))
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn row_matches(cells: &[String], needle: &str) -> bool {
+    cells.iter().any(|c| c.to_lowercase().contains(needle))
 }
 
 /// The picker has the arrow keys while what is typed is not the loaded file.
@@ -275,19 +342,45 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             Constraint::Length(content.max(c.width()).clamp(3, 30) as u16)
         })
         .collect();
+    // The row number stays; the other columns start at `grid_col` (←/→).
+    let skip = app.grid_col.min(t.columns.len().saturating_sub(1));
     let mut all = vec![Constraint::Length(5)];
-    all.extend(widths);
-    let header = Row::new(std::iter::once("row".to_string()).chain(t.columns.iter().cloned()))
-        .style(theme.title());
-    let rows =
-        t.rows.iter().skip(app.grid_scroll).map(|(n, cells)| {
-            Row::new(std::iter::once(n.to_string()).chain(cells.iter().cloned()))
+    all.extend(widths.into_iter().skip(skip));
+    let header =
+        Row::new(std::iter::once("row".to_string()).chain(t.columns.iter().skip(skip).cloned()))
+            .style(theme.title());
+    let needle = app
+        .grid_search
+        .as_deref()
+        .filter(|q| !q.is_empty())
+        .map(str::to_lowercase);
+    let rows = t.rows.iter().skip(app.grid_scroll).map(|(n, cells)| {
+        let row_cells = cells.iter().skip(skip).map(|c| {
+            let hit = needle
+                .as_deref()
+                .is_some_and(|q| c.to_lowercase().contains(q));
+            let cell = Cell::from(c.clone());
+            if hit {
+                cell.style(theme.selected())
+            } else {
+                cell
+            }
         });
+        Row::new(std::iter::once(Cell::from(n.to_string())).chain(row_cells))
+    });
+    let title = match &app.grid_search {
+        Some(q) => format!(
+            "Search: {}▏ (Enter next match, Esc close)",
+            crate::text::for_terminal(q)
+        ),
+        None if skip > 0 => format!("Rows (from column {}; ← → scroll, / search)", skip + 1),
+        None => "Rows (← → scroll, / search)".to_string(),
+    };
     Widget::render(
         TableWidget::new(rows, all)
             .header(header)
             .column_spacing(1)
-            .block(Block::new().borders(Borders::TOP).title("Rows")),
+            .block(Block::new().borders(Borders::TOP).title(title)),
         grid,
         buf,
     );
