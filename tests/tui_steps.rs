@@ -527,3 +527,54 @@ fn grid_search_jumps_to_matching_rows_and_arrows_scroll_sideways() {
     update(&mut app, key(KeyCode::Left));
     assert_eq!(app.grid_col, 1);
 }
+
+#[test]
+fn a_click_on_an_earlier_step_in_the_bar_goes_back_to_it() {
+    let mut app = loaded();
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Mapping);
+    // At 80 columns the bar reads "1 Connect › 2 File › 3 Mapping …": "2 File" is at columns 12–17.
+    update(
+        &mut app,
+        Msg::Click {
+            x: 30,
+            y: 0,
+            width: 80,
+        },
+    );
+    assert_eq!(
+        app.step,
+        Step::Mapping,
+        "a later or the current step: nothing"
+    );
+    update(
+        &mut app,
+        Msg::Click {
+            x: 13,
+            y: 5,
+            width: 80,
+        },
+    );
+    assert_eq!(app.step, Step::Mapping, "not on the bar: nothing");
+    update(
+        &mut app,
+        Msg::Click {
+            x: 13,
+            y: 0,
+            width: 80,
+        },
+    );
+    assert_eq!(app.step, Step::Source);
+    assert!(app.table.is_some(), "nothing is lost");
+    // Narrow terminals show other steps as numbers; the click still finds them.
+    update(&mut app, key(KeyCode::Enter));
+    update(
+        &mut app,
+        Msg::Click {
+            x: 0,
+            y: 0,
+            width: 60,
+        },
+    );
+    assert_eq!(app.step, Step::Connect);
+}

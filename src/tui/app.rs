@@ -269,6 +269,12 @@ pub struct App {
 pub enum Msg {
     /// A key was pressed (key releases are filtered out by the loop).
     Key(KeyEvent),
+    /// A left click at screen column `x`, row `y` of a terminal `width` columns wide.
+    Click {
+        x: u16,
+        y: u16,
+        width: u16,
+    },
     /// A folder was listed for the picker.
     DirListed(PathBuf, Result<Vec<PickEntry>, String>),
     /// A file finished loading on a background task.
@@ -570,6 +576,22 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Cmd> {
             app.table = Some(table);
             app.validate = ValidateState::default();
             app.preview = PreviewState::default();
+            None
+        }
+        Msg::Click { x, y, width } => {
+            // The step bar: a click on an earlier step goes back to it (as Esc would, several at once).
+            let running = app.run.started && !app.run.finished;
+            if y == 0
+                && !running
+                && !app.show_help
+                && let Some(to) = crate::tui::widgets::step_at(app.step, width, x)
+                && Step::ALL.iter().position(|s| *s == to)
+                    < Step::ALL.iter().position(|s| *s == app.step)
+            {
+                app.step = to;
+                app.error = None;
+                app.run.confirming = false;
+            }
             None
         }
         Msg::DirListed(dir, result) => {

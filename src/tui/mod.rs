@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use crossterm::event::{
     DisableMouseCapture, EnableMouseCapture, Event, EventStream, KeyCode, KeyEvent, KeyEventKind,
-    MouseEventKind,
+    MouseButton, MouseEventKind,
 };
 use futures::StreamExt;
 use tokio::sync::mpsc;
@@ -229,6 +229,11 @@ async fn event_loop(opts: WizardOptions) -> anyhow::Result<()> {
                     MouseEventKind::ScrollDown => {
                         batch.push(Msg::Key(KeyEvent::from(KeyCode::Down)))
                     }
+                    MouseEventKind::Down(MouseButton::Left) => batch.push(Msg::Click {
+                        x: m.column,
+                        y: m.row,
+                        width: terminal.size().map(|s| s.width).unwrap_or(80),
+                    }),
                     _ => {}
                 },
                 Some(Ok(_)) => {}
