@@ -578,3 +578,34 @@ fn a_click_on_an_earlier_step_in_the_bar_goes_back_to_it() {
     );
     assert_eq!(app.step, Step::Connect);
 }
+
+#[test]
+fn slash_on_mapping_opens_a_searchable_attribute_list_with_types() {
+    let mut app = loaded();
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Mapping);
+    // loyalty_tier (row 5) has no suggestion; find an attribute for it by typing.
+    app.mapping.selected = 4;
+    update(&mut app, key(KeyCode::Char('/')));
+    assert!(app.mapping.chooser.is_some());
+    typed(&mut app, "birth");
+    // `q` and `?` are letters while the list is open.
+    assert!(!app.quit);
+    let matches: Vec<String> = app
+        .mapping
+        .chooser_matches()
+        .iter()
+        .map(|&i| app.mapping.choices[i].clone())
+        .collect();
+    assert!(matches.iter().any(|m| m == "BirthDate"), "{matches:?}");
+    insta::assert_snapshot!("mapping_chooser_80x24", draw(&app, 80, 24));
+    update(&mut app, key(KeyCode::Enter));
+    assert!(app.mapping.chooser.is_none());
+    assert_eq!(app.mapping.rows[4].attribute.as_ref(), Some(&matches[0]));
+    assert_eq!(app.mapping.rows[4].confidence, 100);
+    // Esc closes the list and stays on the step.
+    update(&mut app, key(KeyCode::Char('/')));
+    update(&mut app, key(KeyCode::Esc));
+    assert!(app.mapping.chooser.is_none());
+    assert_eq!(app.step, Step::Mapping);
+}

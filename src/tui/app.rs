@@ -129,6 +129,30 @@ pub struct MappingState {
     pub slots: Vec<Slot>,
     /// What the suggester found (templates such as first + last name come from here).
     pub suggestions: Option<Suggestions>,
+    /// The searchable list of attributes (`/`), while it is open.
+    pub chooser: Option<Chooser>,
+}
+
+/// The Mapping step's searchable attribute list.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Chooser {
+    pub query: String,
+    /// Selected line among the matching choices.
+    pub selected: usize,
+}
+
+impl MappingState {
+    /// Indexes into `choices` whose label contains the chooser's query (case-insensitive).
+    pub fn chooser_matches(&self) -> Vec<usize> {
+        let q = self
+            .chooser
+            .as_ref()
+            .map(|c| c.query.to_lowercase())
+            .unwrap_or_default();
+        (0..self.choices.len())
+            .filter(|&i| self.choices[i].to_lowercase().contains(&q))
+            .collect()
+    }
 }
 
 /// The Validate step: whole-file validation running in the background.
@@ -732,6 +756,10 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
         return crate::tui::steps::run::on_quit_answer(app, key);
     }
     match key.code {
+        KeyCode::Esc if app.step == Step::Mapping && app.mapping.chooser.is_some() => {
+            app.mapping.chooser = None;
+            return None;
+        }
         KeyCode::Esc if app.step == Step::Source && app.grid_search.is_some() => {
             app.grid_search = None;
             return None;
@@ -756,7 +784,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
         }
         _ => {}
     }
-    let typing = matches!(app.step, Step::Connect | Step::Source);
+    let typing = matches!(app.step, Step::Connect | Step::Source) || app.mapping.chooser.is_some();
     if !typing {
         match key.code {
             KeyCode::Char('q') => return crate::tui::steps::run::request_quit(app),
@@ -885,5 +913,6 @@ pub fn suggest_mapping(table: &Table, catalog: &Catalog, target: Target) -> Mapp
         choices,
         slots,
         suggestions: Some(found),
+        chooser: None,
     }
 }

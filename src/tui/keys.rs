@@ -32,6 +32,7 @@ const SOURCE: &[Binding] = &[
 ];
 const MAPPING: &[Binding] = &[
     b("←→", "attribute"),
+    b("/", "find"),
     b("Enter", "validate"),
     b("x", "skip"),
     b("t", "target"),

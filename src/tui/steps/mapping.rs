@@ -5,15 +5,26 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Widget, Wrap};
+use ratatui::widgets::{
+    Block, Borders, List, ListItem, ListState, Paragraph, Row, Table, Widget, Wrap,
+};
 
 use crate::mapping::Target;
-use crate::tui::app::{App, Cmd, ValidateState, advance, suggest_mapping};
+use crate::mapping::suggest::Slot;
+use crate::talon::attributes::Entity;
+use crate::tui::app::{App, Chooser, Cmd, ValidateState, advance, suggest_mapping};
 use crate::tui::theme::Theme;
 
 pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
+    if app.mapping.chooser.is_some() {
+        chooser_key(app, key);
+        return None;
+    }
     let m = &mut app.mapping;
     match key.code {
+        KeyCode::Char('/') | KeyCode::Char('a') if !m.rows.is_empty() => {
+            m.chooser = Some(Chooser::default());
+        }
         KeyCode::Down | KeyCode::Char('j') => {
             m.selected = (m.selected + 1).min(m.rows.len().saturating_sub(1));
         }
@@ -83,6 +94,90 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
         _ => {}
     }
     None
+}
+
+/// Keys while the attribute list is open: type to filter, ↑↓ choose, Enter takes it (Esc closes, in
+/// `update`).
+fn chooser_key(app: &mut App, key: KeyEvent) {
+    let matches = app.mapping.chooser_matches();
+    let m = &mut app.mapping;
+    let Some(c) = m.chooser.as_mut() else { return };
+    match key.code {
+        KeyCode::Char(ch) => {
+            c.query.push(ch);
+            c.selected = 0;
+        }
+        KeyCode::Backspace => {
+            c.query.pop();
+            c.selected = 0;
+        }
+        KeyCode::Down => c.selected = (c.selected + 1).min(matches.len().saturating_sub(1)),
+        KeyCode::Up => c.selected = c.selected.saturating_sub(1),
+        KeyCode::Enter => {
+            if let Some(&i) = matches.get(c.selected)
+                && let Some(row) = m.rows.get_mut(m.selected)
+            {
+                row.attribute = Some(m.choices[i].clone());
+                row.confidence = 100;
+                m.chooser = None;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The attribute list over the table: every choice that matches what is typed, with its type.
+fn chooser(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let m = &app.mapping;
+    let Some(c) = &m.chooser else { return };
+    let w = area.width.min(56);
+    let h = area.height;
+    if w < 10 || h < 4 {
+        return;
+    }
+    let rect = Rect::new(area.x + area.width - w, area.y, w, h);
+    ratatui::widgets::Clear.render(rect, buf);
+    let catalog = app.catalog();
+    let entity = match app.target {
+        Target::Profiles => Entity::CustomerProfile,
+        Target::Sessions => Entity::CustomerSession,
+    };
+    let items: Vec<ListItem> = m
+        .chooser_matches()
+        .into_iter()
+        .map(|i| {
+            let kind = match &m.slots[i] {
+                Slot::Attribute(n) => catalog
+                    .kind_of(entity, n)
+                    .map(|k| k.as_str().to_string())
+                    .unwrap_or_default(),
+                Slot::Id | Slot::ProfileId => "id".into(),
+                Slot::CartItem(_) | Slot::Total | Slot::AdditionalCost(_) => "order".into(),
+                Slot::CartItemAttribute(_) => "item".into(),
+            };
+            let label = &m.choices[i];
+            let pad = (w as usize).saturating_sub(label.chars().count() + kind.len() + 5);
+            ListItem::new(format!("{label}{}{kind}", " ".repeat(pad)))
+        })
+        .collect();
+    let column = m
+        .rows
+        .get(m.selected)
+        .map(|r| crate::text::for_terminal(&r.column).into_owned())
+        .unwrap_or_default();
+    let mut state = ListState::default().with_selected(Some(c.selected));
+    ratatui::widgets::StatefulWidget::render(
+        List::new(items)
+            .highlight_style(theme.selected())
+            .highlight_symbol("▶ ")
+            .block(Block::bordered().title(format!(
+                " {column} → {}▏ (type to filter, Enter take) ",
+                crate::text::for_terminal(&c.query)
+            ))),
+        rect,
+        buf,
+        &mut state,
+    );
 }
 
 pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
@@ -164,7 +259,8 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     .block(
         Block::new()
             .borders(Borders::TOP)
-            .title("Columns → attributes"),
+            .title("Columns → attributes (/ search the list)"),
     )
     .render(grid, buf);
+    chooser(app, theme, grid, buf);
 }
