@@ -38,9 +38,9 @@ const MAPPING: &[Binding] = &[
     b("t", "target"),
     b("s", "save"),
     b("?", "help"),
+    b("q", "quit"),
     b("↑↓", "column"),
     b("Esc", "back"),
-    b("q", "quit"),
 ];
 const VALIDATE: &[Binding] = &[
     b("↑↓", "problem"),
