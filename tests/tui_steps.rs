@@ -609,3 +609,52 @@ fn slash_on_mapping_opens_a_searchable_attribute_list_with_types() {
     assert!(app.mapping.chooser.is_none());
     assert_eq!(app.step, Step::Mapping);
 }
+
+#[test]
+fn f_and_z_set_the_date_format_and_time_zone_of_a_column() {
+    let mut app = loaded();
+    update(&mut app, key(KeyCode::Enter));
+    let i = app
+        .mapping
+        .rows
+        .iter()
+        .position(|r| r.column == "signup_date")
+        .unwrap();
+    app.mapping.selected = i;
+    update(&mut app, key(KeyCode::Char('f')));
+    typed(&mut app, "%Y-%m-%d");
+    insta::assert_snapshot!("mapping_format_prompt_80x24", draw(&app, 80, 24));
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, key(KeyCode::Char('z')));
+    typed(&mut app, "Europe/Berlin");
+    update(&mut app, key(KeyCode::Enter));
+    assert!(app.mapping.edit.is_none());
+    assert!(!app.quit, "q typed into the prompt is a letter");
+    let screen = draw(&app, 120, 40);
+    assert!(
+        screen.contains("SignupDate (%Y-%m-%d, Europe/Berlin)"),
+        "{screen}"
+    );
+    let m = app.current_mapping().unwrap();
+    let spec = &m.attributes["SignupDate"];
+    assert_eq!(spec.format.as_deref(), Some("%Y-%m-%d"));
+    assert_eq!(spec.timezone.as_deref(), Some("Europe/Berlin"));
+    // The mapping still validates: the format matches the file.
+    let mut catalog = talon_import::mapping::Catalog::builtin();
+    catalog.declare(&m);
+    let report = talon_import::mapping::validate::validate(&m, &catalog, |_| {}).unwrap();
+    assert_eq!(report.invalid, 0, "{report:?}");
+    // Esc cancels a prompt without changing anything; an empty format clears it.
+    update(&mut app, key(KeyCode::Char('f')));
+    update(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.step, Step::Mapping);
+    update(&mut app, key(KeyCode::Char('f')));
+    for _ in 0..8 {
+        update(&mut app, key(KeyCode::Backspace));
+    }
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(
+        app.current_mapping().unwrap().attributes["SignupDate"].format,
+        None
+    );
+}

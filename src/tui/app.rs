@@ -131,6 +131,34 @@ pub struct MappingState {
     pub suggestions: Option<Suggestions>,
     /// The searchable list of attributes (`/`), while it is open.
     pub chooser: Option<Chooser>,
+    /// Per column: the date format and time zone the admin set (`f`, `z`).
+    pub details: std::collections::BTreeMap<String, ColumnDetails>,
+    /// The format or time zone being typed, while that prompt is open.
+    pub edit: Option<DetailEdit>,
+}
+
+/// How a column's values are read, beyond the attribute's type.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ColumnDetails {
+    /// strftime-style format for times, e.g. `%d.%m.%Y`.
+    pub format: Option<String>,
+    /// IANA time zone for times without an offset, e.g. `Europe/Berlin`.
+    pub timezone: Option<String>,
+}
+
+/// Which detail the prompt edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    Format,
+    TimeZone,
+}
+
+/// The open format / time-zone prompt.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetailEdit {
+    pub column: String,
+    pub detail: Detail,
+    pub text: String,
 }
 
 /// The Mapping step's searchable attribute list.
@@ -567,6 +595,22 @@ impl App {
                 },
             );
         }
+        // Formats and time zones set on the Mapping step go to every field reading that column.
+        for (column, d) in &self.mapping.details {
+            let specs = m
+                .attributes
+                .values_mut()
+                .chain(m.profile_id.iter_mut())
+                .filter(|spec| spec.column.as_deref() == Some(column.as_str()));
+            for spec in specs {
+                if d.format.is_some() {
+                    spec.format = d.format.clone();
+                }
+                if d.timezone.is_some() {
+                    spec.timezone = d.timezone.clone();
+                }
+            }
+        }
         if m.target == Target::Sessions && self.one_row_per_order {
             // Each row is a whole order: its total, no line items.
             m.cart_items = None;
@@ -756,8 +800,12 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
         return crate::tui::steps::run::on_quit_answer(app, key);
     }
     match key.code {
-        KeyCode::Esc if app.step == Step::Mapping && app.mapping.chooser.is_some() => {
+        KeyCode::Esc
+            if app.step == Step::Mapping
+                && (app.mapping.chooser.is_some() || app.mapping.edit.is_some()) =>
+        {
             app.mapping.chooser = None;
+            app.mapping.edit = None;
             return None;
         }
         KeyCode::Esc if app.step == Step::Source && app.grid_search.is_some() => {
@@ -784,7 +832,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
         }
         _ => {}
     }
-    let typing = matches!(app.step, Step::Connect | Step::Source) || app.mapping.chooser.is_some();
+    let typing = matches!(app.step, Step::Connect | Step::Source)
+        || app.mapping.chooser.is_some()
+        || app.mapping.edit.is_some();
     if !typing {
         match key.code {
             KeyCode::Char('q') => return crate::tui::steps::run::request_quit(app),
@@ -914,5 +964,7 @@ pub fn suggest_mapping(table: &Table, catalog: &Catalog, target: Target) -> Mapp
         slots,
         suggestions: Some(found),
         chooser: None,
+        details: Default::default(),
+        edit: None,
     }
 }

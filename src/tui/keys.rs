@@ -41,6 +41,7 @@ const MAPPING: &[Binding] = &[
     b("q", "quit"),
     b("↑↓", "column"),
     b("Esc", "back"),
+    b("f/z", "date format / time zone"),
 ];
 const VALIDATE: &[Binding] = &[
     b("↑↓", "problem"),

@@ -12,7 +12,9 @@ use ratatui::widgets::{
 use crate::mapping::Target;
 use crate::mapping::suggest::Slot;
 use crate::talon::attributes::Entity;
-use crate::tui::app::{App, Chooser, Cmd, ValidateState, advance, suggest_mapping};
+use crate::tui::app::{
+    App, Chooser, Cmd, Detail, DetailEdit, ValidateState, advance, suggest_mapping,
+};
 use crate::tui::theme::Theme;
 
 pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
@@ -20,8 +22,31 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
         chooser_key(app, key);
         return None;
     }
+    if app.mapping.edit.is_some() {
+        edit_key(app, key);
+        return None;
+    }
     let m = &mut app.mapping;
     match key.code {
+        KeyCode::Char(c @ ('f' | 'z')) if !m.rows.is_empty() => {
+            let column = m.rows[m.selected].column.clone();
+            let detail = if c == 'f' {
+                Detail::Format
+            } else {
+                Detail::TimeZone
+            };
+            let d = m.details.get(&column).cloned().unwrap_or_default();
+            let text = match detail {
+                Detail::Format => d.format,
+                Detail::TimeZone => d.timezone,
+            }
+            .unwrap_or_default();
+            m.edit = Some(DetailEdit {
+                column,
+                detail,
+                text,
+            });
+        }
         KeyCode::Char('/') | KeyCode::Char('a') if !m.rows.is_empty() => {
             m.chooser = Some(Chooser::default());
         }
@@ -94,6 +119,28 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
         _ => {}
     }
     None
+}
+
+/// Keys while the format / time-zone prompt is open: type, Enter keeps it (empty clears it).
+fn edit_key(app: &mut App, key: KeyEvent) {
+    let m = &mut app.mapping;
+    let Some(e) = m.edit.as_mut() else { return };
+    match key.code {
+        KeyCode::Char(c) => e.text.push(c),
+        KeyCode::Backspace => {
+            e.text.pop();
+        }
+        KeyCode::Enter => {
+            let value = Some(e.text.trim().to_string()).filter(|t| !t.is_empty());
+            let d = m.details.entry(e.column.clone()).or_default();
+            match e.detail {
+                Detail::Format => d.format = value,
+                Detail::TimeZone => d.timezone = value,
+            }
+            m.edit = None;
+        }
+        _ => {}
+    }
 }
 
 /// Keys while the attribute list is open: type to filter, ↑↓ choose, Enter takes it (Esc closes, in
@@ -182,12 +229,31 @@ fn chooser(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
 
 pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let [head, grid] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(area);
-    let head_line = match &app.error {
-        Some(e) => Line::styled(e.clone(), theme.error()),
-        None if app.mapping.rows.is_empty() => {
+    let head_line = match (&app.error, &app.mapping.edit) {
+        (_, Some(e)) => Line::from(vec![
+            ratatui::text::Span::styled(
+                match e.detail {
+                    Detail::Format => format!(
+                        "Date format of {} (e.g. %d.%m.%Y; empty = detect): ",
+                        crate::text::for_terminal(&e.column)
+                    ),
+                    Detail::TimeZone => format!(
+                        "Time zone of {} (e.g. Europe/Berlin; empty = UTC): ",
+                        crate::text::for_terminal(&e.column)
+                    ),
+                },
+                theme.title(),
+            ),
+            ratatui::text::Span::styled(
+                format!("{}▏", crate::text::for_terminal(&e.text)),
+                theme.selected(),
+            ),
+        ]),
+        (Some(e), _) => Line::styled(e.clone(), theme.error()),
+        _ if app.mapping.rows.is_empty() => {
             Line::raw("No file loaded yet: press Esc and pick a file first.")
         }
-        None => Line::from(vec![
+        _ => Line::from(vec![
             ratatui::text::Span::styled(
                 match (app.target, app.one_row_per_order) {
                     (Target::Profiles, _) => "Customer profiles",
@@ -235,7 +301,19 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
                 Some(a) if per_order && a.starts_with("item ") => {
                     format!("— {a} (unused)")
                 }
-                Some(a) => a.clone(),
+                Some(a) => match app.mapping.details.get(&r.column) {
+                    // What the admin set with f / z shows beside the attribute.
+                    Some(d) if d.format.is_some() || d.timezone.is_some() => format!(
+                        "{a} ({})",
+                        [d.format.as_deref(), d.timezone.as_deref()]
+                            .into_iter()
+                            .flatten()
+                            .map(|t| crate::text::for_terminal(t).into_owned())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    _ => a.clone(),
+                },
                 None => "— not imported".into(),
             },
             confidence,
