@@ -658,3 +658,59 @@ fn f_and_z_set_the_date_format_and_time_zone_of_a_column() {
         None
     );
 }
+
+#[test]
+fn l_loads_the_mapping_saved_next_to_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("customers.csv");
+    std::fs::copy(fixture(), &path).unwrap();
+    let mut app = App::new("https://x.talon.one".into(), "k".into(), String::new());
+    app.step = Step::Source;
+    update(&mut app, Msg::FileLoaded(load_table(&path)));
+    update(&mut app, key(KeyCode::Enter));
+    let row = |app: &App, col: &str| {
+        app.mapping
+            .rows
+            .iter()
+            .position(|r| r.column == col)
+            .unwrap()
+    };
+    // Leave city out, give signup_date a format, save.
+    app.mapping.selected = row(&app, "city");
+    update(&mut app, key(KeyCode::Char('x')));
+    app.mapping.selected = row(&app, "signup_date");
+    update(&mut app, key(KeyCode::Char('f')));
+    typed(&mut app, "%Y-%m-%d");
+    update(&mut app, key(KeyCode::Enter));
+    let Some(Cmd::SaveMapping {
+        path: saved,
+        mapping,
+    }) = update(&mut app, key(KeyCode::Char('s')))
+    else {
+        panic!("expected a save")
+    };
+    assert_eq!(saved, dir.path().join("customers.toml"));
+    mapping.save(&saved).unwrap();
+    // Change things, then load the saved file back.
+    app.mapping.selected = row(&app, "email");
+    update(&mut app, key(KeyCode::Char('x')));
+    update(&mut app, key(KeyCode::Char('t')));
+    let cmd = update(&mut app, key(KeyCode::Char('l')));
+    assert_eq!(cmd, Some(Cmd::LoadMapping(saved.clone())));
+    let loaded = talon_import::mapping::Mapping::load(&saved).map(Box::new);
+    update(
+        &mut app,
+        Msg::MappingLoaded(loaded.map_err(|e| e.to_string())),
+    );
+    assert_eq!(app.target, talon_import::mapping::Target::Profiles);
+    let attr = |app: &App, col: &str| app.mapping.rows[row(app, col)].attribute.clone();
+    assert_eq!(attr(&app, "city"), None);
+    assert_eq!(attr(&app, "email").as_deref(), Some("Email"));
+    assert_eq!(attr(&app, "customer_id").as_deref(), Some("integrationId"));
+    let m = app.current_mapping().unwrap();
+    assert_eq!(
+        m.attributes["SignupDate"].format.as_deref(),
+        Some("%Y-%m-%d")
+    );
+    assert!(!m.attributes.contains_key("City"));
+}

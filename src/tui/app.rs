@@ -339,6 +339,8 @@ pub enum Msg {
     AttributesLoaded(Result<Vec<AttributeDef>, String>),
     /// The mapping file was written.
     Saved(Result<PathBuf, String>),
+    /// A mapping file was read (`l` on the Mapping step).
+    MappingLoaded(Result<Box<Mapping>, String>),
     ValidateProgress(u64),
     Validated(Result<Report, String>),
     Previewed(Result<Vec<PreviewItem>, String>),
@@ -412,6 +414,8 @@ pub enum Cmd {
         sheet: Option<String>,
         header_row: Option<usize>,
     },
+    /// Read a mapping file; answers with `Msg::MappingLoaded`.
+    LoadMapping(PathBuf),
     /// List a folder for the File step's picker; answers with `Msg::DirListed`.
     ListDir(PathBuf),
     /// Read the first rows of this file on a blocking task; answer with `Msg::FileLoaded`.
@@ -639,11 +643,21 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Cmd> {
             app.loading = false;
             app.error = None;
             app.grid_scroll = 0;
+            app.grid_col = 0;
+            app.grid_search = None;
             app.path_input = table.path.display().to_string();
             app.mapping = suggest_mapping(&table, &app.catalog(), app.target);
             app.table = Some(table);
             app.validate = ValidateState::default();
             app.preview = PreviewState::default();
+            None
+        }
+        Msg::MappingLoaded(Ok(m)) => {
+            crate::tui::steps::mapping::apply_loaded(app, *m);
+            None
+        }
+        Msg::MappingLoaded(Err(e)) => {
+            app.error = Some(e);
             None
         }
         Msg::Click { x, y, width } => {

@@ -42,6 +42,7 @@ const MAPPING: &[Binding] = &[
     b("↑↓", "column"),
     b("Esc", "back"),
     b("f/z", "date format / time zone"),
+    b("l", "load the saved mapping"),
 ];
 const VALIDATE: &[Binding] = &[
     b("↑↓", "problem"),

@@ -320,6 +320,14 @@ pub fn run_cmd(cmd: Cmd, tx: &mpsc::UnboundedSender<Msg>, control: &Control) {
                 let _ = tx.send(Msg::FileLoaded(load_table_with(&path, &opts)));
             });
         }
+        Cmd::LoadMapping(path) => {
+            tokio::task::spawn_blocking(move || {
+                let result = Mapping::load(&path)
+                    .map(Box::new)
+                    .map_err(|e| format!("Could not load the mapping: {e}"));
+                let _ = tx.send(Msg::MappingLoaded(result));
+            });
+        }
         Cmd::ListDir(dir) => {
             tokio::task::spawn_blocking(move || {
                 let listed = list_dir(&dir);

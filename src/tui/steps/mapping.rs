@@ -28,6 +28,12 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
     }
     let m = &mut app.mapping;
     match key.code {
+        KeyCode::Char('l') => {
+            // The mapping saved next to the file (where `s` puts it).
+            if let Some(t) = &app.table {
+                return Some(Cmd::LoadMapping(t.path.with_extension("toml")));
+            }
+        }
         KeyCode::Char(c @ ('f' | 'z')) if !m.rows.is_empty() => {
             let column = m.rows[m.selected].column.clone();
             let detail = if c == 'f' {
@@ -119,6 +125,92 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
         _ => {}
     }
     None
+}
+
+/// Shows a mapping file read with `l`: its target, which column goes where, formats and time zones. Columns
+/// it does not mention are left out. A mapping of another file is refused (open that file first).
+pub fn apply_loaded(app: &mut App, m: crate::mapping::Mapping) {
+    use crate::mapping::suggest::CartField;
+    let Some(table) = &app.table else { return };
+    let same = m.source_path().file_name() == table.path.file_name();
+    if !same {
+        app.error = Some(format!(
+            "That mapping reads {}, not this file: open that file first.",
+            crate::text::for_terminal(&m.source_path().display().to_string())
+        ));
+        return;
+    }
+    app.target = m.target;
+    app.one_row_per_order = m.target == Target::Sessions && m.cart_items.is_none();
+    app.mapping = suggest_mapping(table, &app.catalog(), app.target);
+    let mut fields: Vec<(Slot, &crate::mapping::FieldSpec)> = vec![(Slot::Id, &m.id)];
+    if let Some(p) = &m.profile_id {
+        fields.push((Slot::ProfileId, p));
+    }
+    if let Some(t) = &m.total {
+        fields.push((Slot::Total, &t.field));
+    }
+    fields.extend(
+        m.attributes
+            .iter()
+            .map(|(n, s)| (Slot::Attribute(n.clone()), s)),
+    );
+    fields.extend(
+        m.additional_costs
+            .iter()
+            .map(|(n, s)| (Slot::AdditionalCost(n.clone()), s)),
+    );
+    if let Some(c) = &m.cart_items {
+        fields.push((Slot::CartItem(CartField::Sku), &c.sku));
+        for (f, s) in [
+            (CartField::Name, &c.name),
+            (CartField::Quantity, &c.quantity),
+            (CartField::Price, &c.price),
+            (CartField::Category, &c.category),
+        ] {
+            if let Some(s) = s {
+                fields.push((Slot::CartItem(f), s));
+            }
+        }
+        fields.extend(
+            c.attributes
+                .iter()
+                .map(|(n, s)| (Slot::CartItemAttribute(n.clone()), s)),
+        );
+    }
+    let target = app.target;
+    let ms = &mut app.mapping;
+    for row in &mut ms.rows {
+        row.attribute = None;
+        row.confidence = 100;
+        let Some((slot, spec)) = fields
+            .iter()
+            .find(|(_, spec)| spec.columns().contains(&row.column))
+        else {
+            continue;
+        };
+        let label = crate::tui::app::slot_label(slot, target);
+        if !ms.choices.contains(&label) {
+            ms.choices.push(label.clone());
+            ms.slots.push(slot.clone());
+        }
+        row.attribute = Some(label);
+        if spec.format.is_some() || spec.timezone.is_some() {
+            ms.details.insert(
+                row.column.clone(),
+                crate::tui::app::ColumnDetails {
+                    format: spec.format.clone(),
+                    timezone: spec.timezone.clone(),
+                },
+            );
+        }
+    }
+    app.notice = Some(format!(
+        "Loaded the mapping: {} ({} fields).",
+        m.target.as_str(),
+        fields.len()
+    ));
+    app.error = None;
 }
 
 /// Keys while the format / time-zone prompt is open: type, Enter keeps it (empty clears it).
