@@ -262,7 +262,9 @@ async fn event_loop(opts: WizardOptions) -> anyhow::Result<()> {
         if let Some(path) = &recent_path
             && remember(&app, &mut memory)
         {
-            memory.save(path);
+            // Written on a blocking task: the UI thread never waits on the disk.
+            let (m, p) = (memory.clone(), path.clone());
+            tokio::task::spawn_blocking(move || m.save(&p));
         }
         if app.quit {
             break;
