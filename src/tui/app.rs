@@ -228,6 +228,8 @@ pub struct RunRow {
 /// The Run and Summary steps.
 #[derive(Debug, Clone, Default)]
 pub struct RunState {
+    /// The selected record's request (`v`): its first row and the rendered request, while shown.
+    pub request_view: Option<(u64, String)>,
     /// Waiting for the admin to confirm.
     pub confirming: bool,
     pub started: bool,
@@ -339,6 +341,8 @@ pub enum Msg {
     AttributesLoaded(Result<Vec<AttributeDef>, String>),
     /// The mapping file was written.
     Saved(Result<PathBuf, String>),
+    /// The request of one record, rendered (`v` on the Run step), or why it could not be built.
+    RecordRequest(u64, Result<String, String>),
     /// A mapping file was read (`l` on the Mapping step).
     MappingLoaded(Result<Box<Mapping>, String>),
     ValidateProgress(u64),
@@ -413,6 +417,15 @@ pub enum Cmd {
         path: PathBuf,
         sheet: Option<String>,
         header_row: Option<usize>,
+    },
+    /// Build the request of the record holding data row `row` (read from the file again, in the
+    /// background); answers with `Msg::RecordRequest`.
+    ShowRequest {
+        mapping: Box<Mapping>,
+        custom: Vec<AttributeDef>,
+        url: String,
+        api_key: String,
+        row: u64,
     },
     /// Read a mapping file; answers with `Msg::MappingLoaded`.
     LoadMapping(PathBuf),
@@ -652,6 +665,13 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Cmd> {
             app.preview = PreviewState::default();
             None
         }
+        Msg::RecordRequest(row, result) => {
+            if app.step == Step::Run {
+                app.run.request_view =
+                    Some((row, result.unwrap_or_else(|e| format!("# row {row}\n{e}"))));
+            }
+            None
+        }
         Msg::MappingLoaded(Ok(m)) => {
             crate::tui::steps::mapping::apply_loaded(app, *m);
             None
@@ -814,6 +834,10 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
         return crate::tui::steps::run::on_quit_answer(app, key);
     }
     match key.code {
+        KeyCode::Esc if app.step == Step::Run && app.run.request_view.is_some() => {
+            app.run.request_view = None;
+            return None;
+        }
         KeyCode::Esc
             if app.step == Step::Mapping
                 && (app.mapping.chooser.is_some() || app.mapping.edit.is_some()) =>

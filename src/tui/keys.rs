@@ -63,6 +63,7 @@ const RUN: &[Binding] = &[
     b("p", "pause/resume"),
     b("c", "stop"),
     b("f", "failed only"),
+    b("v", "request"),
     b("↑↓", "record"),
     b("PgUp/Dn", "page"),
     b("?", "help"),
@@ -70,6 +71,7 @@ const RUN: &[Binding] = &[
 ];
 const RUN_DONE: &[Binding] = &[
     b("Enter", "summary"),
+    b("v", "request"),
     b("a", "retry failed"),
     b("f", "failed only"),
     b("↑↓", "record"),

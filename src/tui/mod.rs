@@ -322,6 +322,31 @@ pub fn run_cmd(cmd: Cmd, tx: &mpsc::UnboundedSender<Msg>, control: &Control) {
                 let _ = tx.send(Msg::FileLoaded(load_table_with(&path, &opts)));
             });
         }
+        Cmd::ShowRequest {
+            mapping,
+            custom,
+            url,
+            api_key,
+            row,
+        } => {
+            tokio::task::spawn_blocking(move || {
+                let result = (|| {
+                    let catalog = catalog_for(&custom, &mapping);
+                    let plan =
+                        crate::payload::plan(&mapping, &catalog).map_err(|e| e.to_string())?;
+                    let ctx = render::Context::new(Some(&url), Some(&api_key));
+                    for rec in plan {
+                        let rec = rec.map_err(|e| e.to_string())?;
+                        if rec.rows.contains(&row) {
+                            return Ok(crate::text::for_terminal(&render::render_http(&rec, &ctx))
+                                .into_owned());
+                        }
+                    }
+                    Err(format!("Row {row} is no longer in the file."))
+                })();
+                let _ = tx.send(Msg::RecordRequest(row, result));
+            });
+        }
         Cmd::LoadMapping(path) => {
             tokio::task::spawn_blocking(move || {
                 let result = Mapping::load(&path)

@@ -95,7 +95,7 @@ pub fn on_rehearsal(app: &mut App, event: ImportEvent) {
 }
 
 /// A JSON/HTTP line with keys, strings and the request line styled.
-fn highlight(line: &str, theme: Theme) -> Line<'static> {
+pub(crate) fn highlight(line: &str, theme: Theme) -> Line<'static> {
     let t = line.trim_start();
     if t.starts_with("PUT ") || t.starts_with("GET ") {
         return Line::styled(line.to_string(), theme.title());

@@ -76,6 +76,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
             return Some(Cmd::CancelImport);
         }
         KeyCode::Enter if r.finished => app.step = Step::Summary,
+        KeyCode::Char('v') => return show_request(app),
         KeyCode::Char('a') if r.finished => return retry_failed(app),
         _ => {}
     }
@@ -120,6 +121,23 @@ pub fn retry_failed(app: &mut App) -> Option<Cmd> {
         url: app.connect.url.trim().to_string(),
         api_key: app.connect.api_key.trim().to_string(),
         rows,
+    })
+}
+
+/// `v`: the selected record's request, built again from the file in the background (the answer is the
+/// status and message in the table). `v` or Esc closes it.
+fn show_request(app: &mut App) -> Option<Cmd> {
+    if app.run.request_view.take().is_some() {
+        return None;
+    }
+    let row = app.run.at(app.run.selected)?.row;
+    let mapping = app.current_mapping().ok()?;
+    Some(Cmd::ShowRequest {
+        mapping: Box::new(mapping),
+        custom: app.custom.clone(),
+        url: app.connect.url.trim().to_string(),
+        api_key: app.connect.api_key.trim().to_string(),
+        row,
     })
 }
 
@@ -328,6 +346,9 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         format!("Records ({}) — f: failed only", r.rows.len())
     }))
     .render(table, buf);
+    if let Some((row, text)) = &r.request_view {
+        request_view(app, *row, text, theme, table, buf);
+    }
     let detail_text = match r.at(r.selected) {
         Some(rec) => format!(
             "row {} · {} · {}",
@@ -367,6 +388,35 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             .block(Block::bordered())
             .render(popup, buf);
     }
+}
+
+/// The selected record's request over the table, with the answer it got (status, HTTP code, message).
+fn request_view(app: &App, row: u64, text: &str, theme: Theme, area: Rect, buf: &mut Buffer) {
+    ratatui::widgets::Clear.render(area, buf);
+    let answer = app
+        .run
+        .rows
+        .iter()
+        .find(|r| r.row == row)
+        .map(|r| {
+            format!(
+                "Answer: {}{}{}",
+                r.status.as_str(),
+                r.http.map(|h| format!(" (HTTP {h})")).unwrap_or_default(),
+                r.error
+                    .as_deref()
+                    .map(|e| format!(" — {}", for_terminal(e)))
+                    .unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
+    let mut lines = vec![Line::styled(answer, theme.title())];
+    lines.extend(text.lines().map(|l| super::preview::highlight(l, theme)));
+    Paragraph::new(lines)
+        .block(Block::new().borders(Borders::TOP).title(format!(
+            "Request of row {row} — v or Esc: back to the table"
+        )))
+        .render(area, buf);
 }
 
 fn confirm(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
