@@ -64,19 +64,19 @@ const RUN: &[Binding] = &[
     b("c", "stop"),
     b("f", "failed only"),
     b("v", "request"),
-    b("↑↓", "record"),
-    b("PgUp/Dn", "page"),
     b("?", "help"),
     b("q", "quit"),
+    b("↑↓", "record"),
+    b("PgUp/Dn", "page"),
 ];
 const RUN_DONE: &[Binding] = &[
     b("Enter", "summary"),
-    b("v", "request"),
     b("a", "retry failed"),
+    b("v", "request"),
     b("f", "failed only"),
-    b("↑↓", "record"),
     b("?", "help"),
     b("q", "quit"),
+    b("↑↓", "record"),
 ];
 const CONFIRM: &[Binding] = &[
     b("y", "start the import"),
