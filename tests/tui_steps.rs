@@ -714,3 +714,116 @@ fn l_loads_the_mapping_saved_next_to_the_file() {
     );
     assert!(!m.attributes.contains_key("City"));
 }
+
+/// A record as the engine reports it.
+fn outcome(row: u64, id: &str, failed: bool) -> talon_import::engine::ImportEvent {
+    use talon_import::engine::{ImportEvent, RecordOutcome, RecordStatus};
+    ImportEvent::Record(RecordOutcome {
+        job: 0,
+        rows: vec![row],
+        id: id.into(),
+        status: if failed {
+            RecordStatus::Failed
+        } else {
+            RecordStatus::Succeeded
+        },
+        http_status: Some(if failed { 400 } else { 200 }),
+        attempts: if failed { 3 } else { 1 },
+        latency_ms: 12,
+        error: failed
+            .then(|| "Email: not a valid email address (column Email, value \"x@\")".into()),
+        response: None,
+        resumed: false,
+    })
+}
+
+/// Snapshots with the live rate and ETA (wall-clock dependent) masked.
+fn snap_live(name: &str, app: &App) {
+    insta::with_settings!({filters => vec![(r"\d+/s · ETA \S+ · (\w+) *", "[rate]/s · ETA [eta] · $1")]}, {
+        for (w, h) in [(80, 24), (120, 40)] {
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), draw(app, w, h));
+        }
+    });
+}
+
+#[test]
+fn run_and_summary_steps_render_live_and_finished() {
+    use talon_import::engine::{Counts, ImportEvent, JobInfo, Summary};
+    let mut app = loaded();
+    app.step = Step::Run;
+    app.run.started = true;
+    let ev = |app: &mut App, event| {
+        update(
+            app,
+            Msg::Import {
+                rehearsal: false,
+                event,
+            },
+        )
+    };
+    ev(
+        &mut app,
+        ImportEvent::Started {
+            run_dir: "talon-import-runs/20260101T000000Z-profiles".into(),
+            jobs: vec![JobInfo {
+                name: "customers".into(),
+                target: talon_import::mapping::Target::Profiles,
+                total: Some(5),
+            }],
+            dry_run: false,
+        },
+    );
+    for (row, id) in [(1, "C001"), (2, "C002"), (3, "C003")] {
+        ev(&mut app, outcome(row, id, false));
+    }
+    ev(&mut app, outcome(4, "C004", true));
+    // p pauses; the screen says so.
+    assert_eq!(
+        update(&mut app, key(KeyCode::Char('p'))),
+        Some(Cmd::PauseImport)
+    );
+    snap_live("run_live", &app);
+    // Quitting during the import asks first.
+    assert_eq!(update(&mut app, key(KeyCode::Char('q'))), None);
+    assert!(app.run.confirm_quit);
+    insta::with_settings!({filters => vec![(r"\d+/s · ETA \S+ · (\w+) *", "[rate]/s · ETA [eta] · $1")]}, {
+        insta::assert_snapshot!("run_quit_asks_80x24", draw(&app, 80, 24));
+    });
+    update(&mut app, key(KeyCode::Char('n')));
+    assert!(!app.run.confirm_quit && !app.quit);
+    assert_eq!(
+        update(&mut app, key(KeyCode::Char('p'))),
+        Some(Cmd::ResumeImport)
+    );
+    ev(&mut app, outcome(5, "C005", false));
+    let summary = Summary {
+        target: "profiles".into(),
+        counts: Counts {
+            total: 5,
+            succeeded: 4,
+            failed: 1,
+            ..Counts::default()
+        },
+        requests: 7,
+        started_at: "2026-01-01T00:00:00Z".into(),
+        finished_at: "2026-01-01T00:00:02Z".into(),
+        duration_s: 2.0,
+        records_per_s: 2.5,
+        mapping_sha256: None,
+        source_sha256: None,
+        aborted: None,
+        run_dir: "talon-import-runs/20260101T000000Z-profiles".into(),
+    };
+    ev(&mut app, ImportEvent::Finished(summary));
+    assert!(app.run.finished);
+    // f: only the failure.
+    app.step = Step::Run;
+    update(&mut app, key(KeyCode::Char('f')));
+    assert_eq!(app.run.visible_len(), 1);
+    snap_live("run_finished_failed_only", &app);
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Summary);
+    for (w, h) in [(80, 24), (120, 40)] {
+        insta::assert_snapshot!(format!("summary_{w}x{h}"), draw(&app, w, h));
+    }
+}
