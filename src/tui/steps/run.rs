@@ -376,17 +376,22 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         .block(Block::new().borders(Borders::TOP).title("Log"))
         .render(log, buf);
     if r.confirm_quit {
-        let w = area.width.min(56);
+        let w = area.width.min(64);
+        let h = 4.min(area.height);
         let popup = Rect::new(
             area.x + (area.width - w) / 2,
-            area.y + area.height / 2,
+            area.y + area.height.saturating_sub(h) / 2,
             w,
-            3.min(area.height),
+            h,
         );
         ratatui::widgets::Clear.render(popup, buf);
-        Paragraph::new("Quit while importing? y: quit (resume later) · any key: stay")
-            .block(Block::bordered())
-            .render(popup, buf);
+        Paragraph::new(vec![
+            Line::raw("Quit while importing? The rest can be resumed later."),
+            Line::styled("y: quit · any other key: keep importing", theme.key()),
+        ])
+        .wrap(Wrap { trim: true })
+        .block(Block::bordered().title(" Quit? "))
+        .render(popup, buf);
     }
 }
 
