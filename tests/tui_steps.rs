@@ -827,3 +827,52 @@ fn run_and_summary_steps_render_live_and_finished() {
         insta::assert_snapshot!(format!("summary_{w}x{h}"), draw(&app, w, h));
     }
 }
+
+#[test]
+fn c_adds_an_attribute_with_the_same_value_on_every_record() {
+    let mut app = loaded();
+    app.custom = vec![talon_import::talon::attributes::AttributeDef {
+        entity: talon_import::talon::attributes::Entity::CustomerProfile,
+        name: "Source".into(),
+        title: "Source".into(),
+        kind: talon_import::talon::attributes::AttrType::String,
+        description: String::new(),
+        builtin: false,
+    }];
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, key(KeyCode::Char('c')));
+    typed(&mut app, "no equals sign");
+    update(&mut app, key(KeyCode::Enter));
+    assert!(app.error.as_deref().unwrap().contains("="));
+    for _ in 0.."no equals sign".len() {
+        update(&mut app, key(KeyCode::Backspace));
+    }
+    typed(&mut app, "Source = spring-import");
+    update(&mut app, key(KeyCode::Enter));
+    assert!(app.mapping.edit.is_none());
+    assert_eq!(
+        app.mapping.constants,
+        [("Source".to_string(), "spring-import".to_string())]
+    );
+    insta::assert_snapshot!("mapping_constant_80x24", draw(&app, 80, 24));
+    let m = app.current_mapping().unwrap();
+    assert_eq!(
+        m.attributes["Source"].value,
+        Some(toml::Value::String("spring-import".into()))
+    );
+    // Every record carries it (Source is a custom attribute of this account).
+    let mut catalog = app.catalog();
+    catalog.declare(&m);
+    let records: Vec<_> = talon_import::payload::plan(&m, &catalog)
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert!(records.iter().all(|r| {
+        r.request
+            .as_ref()
+            .is_ok_and(|q| q.body["attributes"]["Source"] == "spring-import")
+    }));
+    // C clears the constants.
+    update(&mut app, key(KeyCode::Char('C')));
+    assert!(app.mapping.constants.is_empty());
+}

@@ -135,6 +135,8 @@ pub struct MappingState {
     pub details: std::collections::BTreeMap<String, ColumnDetails>,
     /// The format or time zone being typed, while that prompt is open.
     pub edit: Option<DetailEdit>,
+    /// Attributes set to the same value on every record (`c`), e.g. `Source = spring-import`.
+    pub constants: Vec<(String, String)>,
 }
 
 /// How a column's values are read, beyond the attribute's type.
@@ -151,6 +153,8 @@ pub struct ColumnDetails {
 pub enum Detail {
     Format,
     TimeZone,
+    /// `Name = value`: an attribute set to the same value on every record.
+    Constant,
 }
 
 /// The open format / time-zone prompt.
@@ -628,6 +632,12 @@ impl App {
                 }
             }
         }
+        for (name, value) in &self.mapping.constants {
+            m.attributes.insert(
+                name.clone(),
+                crate::mapping::FieldSpec::constant(value.clone()),
+            );
+        }
         if m.target == Target::Sessions && self.one_row_per_order {
             // Each row is a whole order: its total, no line items.
             m.cart_items = None;
@@ -1004,5 +1014,6 @@ pub fn suggest_mapping(table: &Table, catalog: &Catalog, target: Target) -> Mapp
         chooser: None,
         details: Default::default(),
         edit: None,
+        constants: Vec::new(),
     }
 }

@@ -43,6 +43,7 @@ const MAPPING: &[Binding] = &[
     b("Esc", "back"),
     b("f/z", "date format / time zone"),
     b("l", "load the saved mapping"),
+    b("c/C", "add a constant / clear them"),
 ];
 const VALIDATE: &[Binding] = &[
     b("↑↓", "problem"),

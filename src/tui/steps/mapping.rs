@@ -34,6 +34,16 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
                 return Some(Cmd::LoadMapping(t.path.with_extension("toml")));
             }
         }
+        KeyCode::Char('c') if !m.rows.is_empty() => {
+            m.edit = Some(DetailEdit {
+                column: String::new(),
+                detail: Detail::Constant,
+                text: String::new(),
+            });
+        }
+        KeyCode::Char('C') => {
+            m.constants.clear();
+        }
         KeyCode::Char(c @ ('f' | 'z')) if !m.rows.is_empty() => {
             let column = m.rows[m.selected].column.clone();
             let detail = if c == 'f' {
@@ -45,6 +55,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
             let text = match detail {
                 Detail::Format => d.format,
                 Detail::TimeZone => d.timezone,
+                Detail::Constant => None,
             }
             .unwrap_or_default();
             m.edit = Some(DetailEdit {
@@ -222,12 +233,31 @@ fn edit_key(app: &mut App, key: KeyEvent) {
         KeyCode::Backspace => {
             e.text.pop();
         }
+        KeyCode::Enter if e.detail == Detail::Constant => {
+            let Some((name, value)) = e.text.split_once('=') else {
+                app.error =
+                    Some("Type the attribute, = and the value, e.g. Source = spring-import".into());
+                return;
+            };
+            let (name, value) = (name.trim().to_string(), value.trim().to_string());
+            if name.is_empty() {
+                app.error = Some("Type the attribute's name before the =.".into());
+                return;
+            }
+            m.constants.retain(|(n, _)| *n != name);
+            if !value.is_empty() {
+                m.constants.push((name, value));
+            }
+            m.edit = None;
+            app.error = None;
+        }
         KeyCode::Enter => {
             let value = Some(e.text.trim().to_string()).filter(|t| !t.is_empty());
             let d = m.details.entry(e.column.clone()).or_default();
             match e.detail {
                 Detail::Format => d.format = value,
                 Detail::TimeZone => d.timezone = value,
+                Detail::Constant => {}
             }
             m.edit = None;
         }
@@ -333,6 +363,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
                         "Time zone of {} (e.g. Europe/Berlin; empty = UTC): ",
                         crate::text::for_terminal(&e.column)
                     ),
+                    Detail::Constant => "Same value on every record (Name = value): ".to_string(),
                 },
                 theme.title(),
             ),
@@ -416,8 +447,18 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             row
         }
     });
+    // Constants (`c`) follow the columns: no column, the same value on every record.
+    let constants = app.mapping.constants.iter().map(|(name, value)| {
+        Row::new(vec![
+            "  (every record)".to_string(),
+            crate::text::for_terminal(value).into_owned(),
+            crate::text::for_terminal(name).into_owned(),
+            "✓".to_string(),
+        ])
+        .style(theme.dim())
+    });
     Table::new(
-        rows,
+        rows.chain(constants),
         [
             Constraint::Percentage(25),
             Constraint::Percentage(30),
