@@ -872,7 +872,12 @@ fn c_adds_an_attribute_with_the_same_value_on_every_record() {
             .as_ref()
             .is_ok_and(|q| q.body["attributes"]["Source"] == "spring-import")
     }));
-    // C clears the constants.
+    // C clears the constants; loading a mapping file brings its constants back.
     update(&mut app, key(KeyCode::Char('C')));
     assert!(app.mapping.constants.is_empty());
+    talon_import::tui::steps::mapping::apply_loaded(&mut app, m);
+    assert_eq!(
+        app.mapping.constants,
+        [("Source".to_string(), "spring-import".to_string())]
+    );
 }

@@ -216,6 +216,19 @@ pub fn apply_loaded(app: &mut App, m: crate::mapping::Mapping) {
             );
         }
     }
+    // Constants come back as constants.
+    ms.constants = m
+        .attributes
+        .iter()
+        .filter_map(|(n, spec)| {
+            let v = spec.value.as_ref()?;
+            let text = match v {
+                toml::Value::String(t) => t.clone(),
+                other => other.to_string(),
+            };
+            Some((n.clone(), text))
+        })
+        .collect();
     app.notice = Some(format!(
         "Loaded the mapping: {} ({} fields).",
         m.target.as_str(),
