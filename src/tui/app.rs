@@ -232,6 +232,8 @@ pub struct RunRow {
 /// The Run and Summary steps.
 #[derive(Debug, Clone, Default)]
 pub struct RunState {
+    /// An earlier run of this file that stopped before the end (found when the confirmation opens).
+    pub interrupted: Option<PathBuf>,
     /// The selected record's request (`v`): its first row and the rendered request, while shown.
     pub request_view: Option<(u64, String)>,
     /// Waiting for the admin to confirm.
@@ -345,6 +347,8 @@ pub enum Msg {
     AttributesLoaded(Result<Vec<AttributeDef>, String>),
     /// The mapping file was written.
     Saved(Result<PathBuf, String>),
+    /// The newest earlier run of the file that did not finish, if any.
+    InterruptedFound(Option<PathBuf>),
     /// The request of one record, rendered (`v` on the Run step), or why it could not be built.
     RecordRequest(u64, Result<String, String>),
     /// A mapping file was read (`l` on the Mapping step).
@@ -430,6 +434,12 @@ pub enum Cmd {
         url: String,
         api_key: String,
         row: u64,
+    },
+    /// Look in `talon-import-runs` for an unfinished run of the file named `job` (its stem) for `target`;
+    /// answers with `Msg::InterruptedFound`.
+    FindInterrupted {
+        job: String,
+        target: Target,
     },
     /// Read a mapping file; answers with `Msg::MappingLoaded`.
     LoadMapping(PathBuf),
@@ -673,6 +683,10 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Cmd> {
             app.table = Some(table);
             app.validate = ValidateState::default();
             app.preview = PreviewState::default();
+            None
+        }
+        Msg::InterruptedFound(dir) => {
+            app.run.interrupted = dir;
             None
         }
         Msg::RecordRequest(row, result) => {

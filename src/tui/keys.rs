@@ -82,6 +82,7 @@ const RUN_DONE: &[Binding] = &[
 const CONFIRM: &[Binding] = &[
     b("y", "start the import"),
     b("n", "back to the preview"),
+    b("u", "resume"),
     b("?", "help"),
     b("q", "quit"),
 ];

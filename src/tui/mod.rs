@@ -135,6 +135,38 @@ pub fn list_dir(dir: &Path) -> Result<Vec<app::PickEntry>, String> {
     Ok(out)
 }
 
+/// The newest run directory under `runs` for `target` whose journal belongs to the file `job` and which has no
+/// summary, or a summary saying it stopped early. Blocking.
+pub fn find_interrupted(runs: &Path, job: &str, target: crate::mapping::Target) -> Option<PathBuf> {
+    use std::io::BufRead;
+    let suffix = format!("-{}", target.as_str());
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(runs)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(&suffix))
+        })
+        .collect();
+    dirs.sort();
+    dirs.into_iter().rev().find(|dir| {
+        let first_line = std::fs::File::open(dir.join(crate::engine::sink::JOURNAL))
+            .ok()
+            .and_then(|f| std::io::BufReader::new(f).lines().next()?.ok());
+        let ours = first_line
+            .and_then(|l| serde_json::from_str::<serde_json::Value>(&l).ok())
+            .is_some_and(|v| v["job_name"] == job);
+        let unfinished = match std::fs::read_to_string(dir.join(crate::engine::sink::SUMMARY)) {
+            Err(_) => true,
+            Ok(text) => serde_json::from_str::<serde_json::Value>(&text)
+                .is_ok_and(|v| !v["aborted"].is_null()),
+        };
+        ours && unfinished
+    })
+}
+
 /// Restores the terminal when dropped, on normal exit and on error (ratatui's `init` adds the panic hook).
 struct TerminalGuard;
 
@@ -345,6 +377,12 @@ pub fn run_cmd(cmd: Cmd, tx: &mpsc::UnboundedSender<Msg>, control: &Control) {
                     Err(format!("Row {row} is no longer in the file."))
                 })();
                 let _ = tx.send(Msg::RecordRequest(row, result));
+            });
+        }
+        Cmd::FindInterrupted { job, target } => {
+            tokio::task::spawn_blocking(move || {
+                let found = find_interrupted(Path::new("talon-import-runs"), &job, target);
+                let _ = tx.send(Msg::InterruptedFound(found));
             });
         }
         Cmd::LoadMapping(path) => {

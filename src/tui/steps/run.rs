@@ -42,6 +42,25 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
                 app.step = Step::Preview;
                 None
             }
+            KeyCode::Char('u') => {
+                let run_dir = app.run.interrupted.clone()?;
+                let mapping = app.current_mapping().ok()?;
+                app.run = RunState {
+                    started: true,
+                    ..RunState::default()
+                };
+                app.run.log.push(format!(
+                    "Resuming {}: records already done are not sent again.",
+                    for_terminal(&run_dir.display().to_string())
+                ));
+                Some(Cmd::ResumeRun {
+                    mapping: Box::new(mapping),
+                    custom: app.custom.clone(),
+                    url: app.connect.url.trim().to_string(),
+                    api_key: app.connect.api_key.trim().to_string(),
+                    run_dir,
+                })
+            }
             _ => None,
         };
     }
@@ -460,6 +479,20 @@ fn confirm(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             theme.key(),
         ),
     ];
+    if let Some(dir) = &app.run.interrupted {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            format!(
+                "An earlier run of this file stopped before the end: {}",
+                for_terminal(&dir.display().to_string())
+            ),
+            theme.title(),
+        ));
+        lines.push(Line::styled(
+            "u: resume it (only what is not done yet is sent) · y: start a new run",
+            theme.key(),
+        ));
+    }
     if let Some(e) = &app.error {
         lines.push(Line::styled(e.clone(), theme.error()));
     }
