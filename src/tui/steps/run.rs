@@ -43,7 +43,10 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
                 None
             }
             KeyCode::Char('u') => {
-                let run_dir = app.run.interrupted.clone()?;
+                let Some(run_dir) = app.run.interrupted.clone() else {
+                    app.notice = Some("No earlier run of this file stopped before the end.".into());
+                    return None;
+                };
                 let mapping = app.current_mapping().ok()?;
                 app.run = RunState {
                     started: true,
