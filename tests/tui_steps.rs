@@ -881,3 +881,45 @@ fn c_adds_an_attribute_with_the_same_value_on_every_record() {
         [("Source".to_string(), "spring-import".to_string())]
     );
 }
+
+#[test]
+fn wide_characters_and_bidi_controls_keep_the_grid_aligned() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("intl.csv");
+    std::fs::write(
+        &path,
+        "id,name,city\n1,山田太郎,東京\n2,Zoë 😀,Köln\n3,\u{202E}evil\u{202C} name,A\u{200B}B\n4,plain,Paris\n",
+    )
+    .unwrap();
+    let mut app = App::new("https://x.talon.one".into(), "k".into(), String::new());
+    app.step = Step::Source;
+    update(&mut app, Msg::FileLoaded(load_table(&path)));
+    let screen = draw(&app, 80, 24).replace(&dir.path().display().to_string(), "[TMP]");
+    assert!(
+        !screen.contains('\u{202E}'),
+        "no bidi override reaches the terminal"
+    );
+    assert!(
+        !screen.contains('\u{200B}'),
+        "no zero-width space reaches the terminal"
+    );
+    insta::assert_snapshot!("source_wide_chars_80x24", screen);
+    // Every grid line has the city column starting at the same display column.
+    use unicode_width::UnicodeWidthStr;
+    let starts: Vec<usize> = screen
+        .lines()
+        .filter(|l| l.contains("東京") || l.contains("Köln") || l.contains("Paris"))
+        .map(|l| {
+            let city = ["東京", "Köln", "Paris"]
+                .iter()
+                .find_map(|c| l.find(c))
+                .unwrap();
+            l[..city].width()
+        })
+        .collect();
+    assert_eq!(starts.len(), 3, "{screen}");
+    assert!(
+        starts.windows(2).all(|w| w[0] == w[1]),
+        "{starts:?}\n{screen}"
+    );
+}
