@@ -26,6 +26,21 @@ fn spawn_demo(
     rows: u16,
     cols: u16,
 ) -> (Screen, Box<dyn portable_pty::Child + Send + Sync>) {
+    spawn(
+        dir,
+        rows,
+        cols,
+        &["demo", "--dir", &dir.display().to_string()],
+    )
+}
+
+/// Starts `talon-import ARGS` in a pseudo-terminal of `rows` × `cols`, working in `dir`.
+fn spawn(
+    dir: &std::path::Path,
+    rows: u16,
+    cols: u16,
+    args: &[&str],
+) -> (Screen, Box<dyn portable_pty::Child + Send + Sync>) {
     let pty = native_pty_system()
         .openpty(PtySize {
             rows,
@@ -35,9 +50,7 @@ fn spawn_demo(
         })
         .unwrap();
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_talon-import"));
-    cmd.arg("demo");
-    cmd.arg("--dir");
-    cmd.arg(dir);
+    cmd.args(args);
     cmd.cwd(dir);
     cmd.env("NO_COLOR", "1");
     cmd.env("TERM", "xterm-256color");
@@ -257,6 +270,31 @@ fn demo_works_at_80x24_redraws_on_resize_and_quits_on_q() {
     s.resize(40, 120);
     s.wait_for("talon-import 1 Connect", 10);
     s.send("q");
+    let status = s.wait_exit(&mut child);
+    assert!(status.success(), "exit status {status:?}:\n{}", s.text());
+}
+
+#[test]
+fn without_arguments_the_file_picker_finds_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("customers.csv"),
+        "Customer Number,Email\n004102,a@example.com\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("notes.pdf"), "").unwrap();
+    let (mut s, mut child) = spawn(dir.path(), 24, 80, &[]);
+    s.wait_for("Deployment URL", 30);
+    // F5: on without a connection; the File step lists the folder (supported files only).
+    s.send("\x1b[15~");
+    s.wait_for("customers.csv", 30);
+    assert!(!s.text().contains("notes.pdf"), "{}", s.text());
+    // Tab completes the selected file, Enter loads it.
+    s.send("\t\r");
+    s.wait_for("Enter to map the columns", 30);
+    assert!(s.text().contains("004102"), "{}", s.text());
+    // Ctrl-C quits even while a text field has the keys.
+    s.send("\x03");
     let status = s.wait_exit(&mut child);
     assert!(status.success(), "exit status {status:?}:\n{}", s.text());
 }
