@@ -285,6 +285,9 @@ fn summary_n_starts_the_next_file_and_the_demo_proposes_the_orders() {
         sheets: vec![],
         sheet: None,
         header_row: 1,
+        delimiter: Some(','),
+        encoding: None,
+        forced: Default::default(),
     });
     app.step = Step::Summary;
     update(&mut app, key(KeyCode::Char('n')));
@@ -325,6 +328,7 @@ fn source_step_picks_the_sheet_and_moves_the_header_row() {
         path: p,
         sheet,
         header_row,
+        ..
     }) = cmd
     else {
         panic!("expected a reload, got {cmd:?}")
@@ -922,4 +926,72 @@ fn wide_characters_and_bidi_controls_keep_the_grid_aligned() {
         starts.windows(2).all(|w| w[0] == w[1]),
         "{starts:?}\n{screen}"
     );
+}
+
+#[test]
+fn f6_and_f7_choose_the_delimiter_and_encoding_of_a_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("semi.csv");
+    std::fs::write(&path, "id;name\n1;Ada\n2;Grace\n").unwrap();
+    let mut app = App::new("https://x.talon.one".into(), "k".into(), String::new());
+    app.step = Step::Source;
+    update(&mut app, Msg::FileLoaded(load_table(&path)));
+    assert_eq!(app.table.as_ref().unwrap().delimiter, Some(';'));
+    // F6: the next delimiter after the detected one (`;` → tab).
+    let cmd = update(&mut app, key(KeyCode::F(6)));
+    let Some(Cmd::LoadFileWith {
+        delimiter,
+        encoding,
+        ..
+    }) = cmd.clone()
+    else {
+        panic!("expected a reload, got {cmd:?}")
+    };
+    assert_eq!(delimiter, Some(b'\t'));
+    assert_eq!(encoding, None);
+    let reload = |app: &mut App, delimiter, encoding: Option<String>| {
+        let opts = talon_import::source::SourceOptions {
+            delimiter,
+            encoding,
+            ..Default::default()
+        };
+        update(
+            app,
+            Msg::FileLoaded(talon_import::tui::load_table_with(&path, &opts)),
+        );
+    };
+    reload(&mut app, delimiter, None);
+    assert_eq!(app.table.as_ref().unwrap().columns, ["id;name"]);
+    // F6 twice more comes round to `,` then `;`… here: `|`, then `,`.
+    let cmd = update(&mut app, key(KeyCode::F(6)));
+    assert!(matches!(
+        cmd,
+        Some(Cmd::LoadFileWith {
+            delimiter: Some(b'|'),
+            ..
+        })
+    ));
+    // Back to `;`, and F7 forces an encoding; both go into the mapping.
+    reload(&mut app, Some(b';'), None);
+    let cmd = update(&mut app, key(KeyCode::F(7)));
+    let Some(Cmd::LoadFileWith {
+        delimiter,
+        encoding,
+        ..
+    }) = cmd
+    else {
+        panic!("expected a reload")
+    };
+    assert_eq!(delimiter, Some(b';'), "the chosen delimiter is kept");
+    assert!(encoding.is_some());
+    reload(&mut app, delimiter, encoding.clone());
+    update(&mut app, key(KeyCode::Enter));
+    let m = app.current_mapping().unwrap();
+    assert_eq!(m.source.delimiter.as_deref(), Some(";"));
+    assert_eq!(m.source.encoding, encoding);
+    // A workbook has neither.
+    app.step = Step::Source;
+    app.table.as_mut().unwrap().sheets = vec!["Sheet1".into()];
+    assert_eq!(update(&mut app, key(KeyCode::F(6))), None);
+    assert!(app.error.as_deref().unwrap().contains("Workbooks"));
 }

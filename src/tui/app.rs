@@ -87,6 +87,11 @@ pub struct Table {
     pub sheet: Option<String>,
     /// 1-based row the header was read from.
     pub header_row: usize,
+    /// CSV: the delimiter and encoding used (detected or chosen).
+    pub delimiter: Option<char>,
+    pub encoding: Option<String>,
+    /// What the admin chose instead of detection (F2–F7 on the File step); kept when reading again.
+    pub forced: crate::source::SourceOptions,
 }
 
 /// Which field of the Connect form has the cursor.
@@ -425,6 +430,8 @@ pub enum Cmd {
         path: PathBuf,
         sheet: Option<String>,
         header_row: Option<usize>,
+        delimiter: Option<u8>,
+        encoding: Option<String>,
     },
     /// Build the request of the record holding data row `row` (read from the file again, in the
     /// background); answers with `Msg::RecordRequest`.
@@ -618,6 +625,12 @@ impl App {
         m.source.sheet = table.sheet.clone();
         // A header below row 1 is written down, so later runs read the file the same way.
         m.source.header_row = (table.header_row > 1).then_some(table.header_row);
+        // A delimiter or encoding chosen on the File step is written down too.
+        m.source.delimiter = table.forced.delimiter.map(|d| match d {
+            b'\t' => "tab".to_string(),
+            d => (d as char).to_string(),
+        });
+        m.source.encoding = table.forced.encoding.clone();
         for def in &self.custom {
             m.custom_attributes.entry(def.name.clone()).or_insert(
                 crate::mapping::CustomAttribute::Full {

@@ -29,6 +29,8 @@ const SOURCE: &[Binding] = &[
     b("Esc", "back"),
     b("F1", "help"),
     b("Ctrl-C", "quit"),
+    b("F6/F7", "delimiter / encoding"),
+    b("/", "search the grid"),
 ];
 const MAPPING: &[Binding] = &[
     b("←→", "attribute"),

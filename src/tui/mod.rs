@@ -99,6 +99,9 @@ pub fn load_table_with(path: &Path, opts: &crate::source::SourceOptions) -> Resu
         sheets: info.sheets.clone(),
         sheet: info.sheet.clone(),
         header_row: info.header_row,
+        delimiter: info.delimiter,
+        encoding: info.encoding.clone(),
+        forced: opts.clone(),
     })
 }
 
@@ -344,12 +347,15 @@ pub fn run_cmd(cmd: Cmd, tx: &mpsc::UnboundedSender<Msg>, control: &Control) {
             path,
             sheet,
             header_row,
+            delimiter,
+            encoding,
         } => {
             tokio::task::spawn_blocking(move || {
                 let opts = crate::source::SourceOptions {
                     sheet,
                     header_row,
-                    ..Default::default()
+                    delimiter,
+                    encoding,
                 };
                 let _ = tx.send(Msg::FileLoaded(load_table_with(&path, &opts)));
             });

@@ -45,6 +45,8 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
     match key.code {
         KeyCode::F(2) => next_sheet(app),
         KeyCode::F(3) | KeyCode::F(4) => move_header(app, key.code == KeyCode::F(4)),
+        KeyCode::F(6) => next_csv_option(app, false),
+        KeyCode::F(7) => next_csv_option(app, true),
         KeyCode::Char(c) => {
             app.path_input.push(c);
             app.picker.selected = 0;
@@ -250,6 +252,49 @@ fn next_sheet(app: &mut App) -> Option<Cmd> {
         path: t.path.clone(),
         sheet: Some(t.sheets[(cur + 1) % t.sheets.len()].clone()),
         header_row: None,
+        delimiter: None,
+        encoding: None,
+    };
+    app.loading = true;
+    app.error = None;
+    Some(cmd)
+}
+
+/// Delimiters F6 steps through, and encodings F7 steps through.
+const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+const ENCODINGS: [&str; 4] = ["UTF-8", "windows-1252", "UTF-16LE", "ISO-8859-15"];
+
+/// F6 (delimiter) / F7 (encoding): a CSV read again with the next choice, when detection guessed wrong.
+fn next_csv_option(app: &mut App, encoding: bool) -> Option<Cmd> {
+    let t = app.table.as_ref()?;
+    if !t.sheets.is_empty() {
+        app.error =
+            Some("Workbooks have no delimiter or encoding to choose; F2 picks the sheet.".into());
+        return None;
+    }
+    let mut delimiter = t.forced.delimiter;
+    let mut enc = t.forced.encoding.clone();
+    if encoding {
+        let cur = t.encoding.as_deref().unwrap_or("UTF-8");
+        let i = ENCODINGS
+            .iter()
+            .position(|e| e.eq_ignore_ascii_case(cur))
+            .map_or(0, |i| (i + 1) % ENCODINGS.len());
+        enc = Some(ENCODINGS[i].to_string());
+    } else {
+        let cur = t.delimiter.map_or(b',', |c| c as u8);
+        let i = DELIMITERS
+            .iter()
+            .position(|d| *d == cur)
+            .map_or(0, |i| (i + 1) % DELIMITERS.len());
+        delimiter = Some(DELIMITERS[i]);
+    }
+    let cmd = Cmd::LoadFileWith {
+        path: t.path.clone(),
+        sheet: None,
+        header_row: t.forced.header_row,
+        delimiter,
+        encoding: enc,
     };
     app.loading = true;
     app.error = None;
@@ -271,6 +316,8 @@ fn move_header(app: &mut App, down: bool) -> Option<Cmd> {
         path: t.path.clone(),
         sheet: t.sheet.clone(),
         header_row: Some(row),
+        delimiter: t.forced.delimiter,
+        encoding: t.forced.encoding.clone(),
     };
     app.loading = true;
     app.error = None;
@@ -302,7 +349,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             if t.sheets.len() > 1 {
                 "Looks right? Enter to map the columns. F2 next sheet, F3/F4 header row."
             } else {
-                "Looks right? Enter to map the columns. Wrong header? F3/F4 moves it."
+                "Looks right? Enter to map the columns. F3/F4 header, F6 delimiter, F7 encoding"
             },
             theme.ok(),
         ));
