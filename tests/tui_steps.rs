@@ -995,3 +995,35 @@ fn f6_and_f7_choose_the_delimiter_and_encoding_of_a_csv() {
     assert_eq!(update(&mut app, key(KeyCode::F(6))), None);
     assert!(app.error.as_deref().unwrap().contains("Workbooks"));
 }
+
+#[test]
+fn y_reads_a_column_as_another_type_and_the_title_flags_what_is_required() {
+    let mut app = loaded();
+    update(&mut app, key(KeyCode::Enter));
+    let screen = draw(&app, 120, 40);
+    assert!(screen.contains("required: integrationId ✓"), "{screen}");
+    let i = app
+        .mapping
+        .rows
+        .iter()
+        .position(|r| r.column == "city")
+        .unwrap();
+    app.mapping.selected = i;
+    update(&mut app, key(KeyCode::Char('y')));
+    assert_eq!(
+        app.current_mapping().unwrap().attributes["City"].kind,
+        Some(talon_import::talon::attributes::AttrType::String)
+    );
+    update(&mut app, key(KeyCode::Char('y')));
+    assert!(draw(&app, 120, 40).contains("City (number)"));
+    // Round the types back to the attribute's own.
+    for _ in 0..4 {
+        update(&mut app, key(KeyCode::Char('y')));
+    }
+    assert_eq!(app.current_mapping().unwrap().attributes["City"].kind, None);
+    // Without the id the title says it is missing.
+    app.mapping.selected = 0;
+    update(&mut app, key(KeyCode::Char('x')));
+    insta::assert_snapshot!("mapping_id_missing_80x24", draw(&app, 80, 24));
+    assert!(draw(&app, 120, 40).contains("integrationId ✗ missing"));
+}

@@ -151,6 +151,8 @@ pub struct ColumnDetails {
     pub format: Option<String>,
     /// IANA time zone for times without an offset, e.g. `Europe/Berlin`.
     pub timezone: Option<String>,
+    /// The type to read the values as, instead of the attribute's own (`y`).
+    pub kind: Option<crate::talon::attributes::AttrType>,
 }
 
 /// Which detail the prompt edits.
@@ -652,6 +654,9 @@ impl App {
                 }
                 if d.timezone.is_some() {
                     spec.timezone = d.timezone.clone();
+                }
+                if d.kind.is_some() {
+                    spec.kind = d.kind;
                 }
             }
         }

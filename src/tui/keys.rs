@@ -46,6 +46,7 @@ const MAPPING: &[Binding] = &[
     b("f/z", "date format / time zone"),
     b("l", "load the saved mapping"),
     b("c/C", "add a constant / clear them"),
+    b("y", "read values as another type"),
 ];
 const VALIDATE: &[Binding] = &[
     b("↑↓", "problem"),

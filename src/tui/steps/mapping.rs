@@ -44,6 +44,22 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
         KeyCode::Char('C') => {
             m.constants.clear();
         }
+        KeyCode::Char('y') if !m.rows.is_empty() => {
+            // The type the values are read as: the attribute's own, then each type in turn.
+            use crate::talon::attributes::AttrType;
+            const KINDS: [Option<AttrType>; 6] = [
+                None,
+                Some(AttrType::String),
+                Some(AttrType::Number),
+                Some(AttrType::Boolean),
+                Some(AttrType::Time),
+                Some(AttrType::ListString),
+            ];
+            let column = m.rows[m.selected].column.clone();
+            let d = m.details.entry(column).or_default();
+            let i = KINDS.iter().position(|k| *k == d.kind).unwrap_or(0);
+            d.kind = KINDS[(i + 1) % KINDS.len()];
+        }
         KeyCode::Char(c @ ('f' | 'z')) if !m.rows.is_empty() => {
             let column = m.rows[m.selected].column.clone();
             let detail = if c == 'f' {
@@ -206,12 +222,13 @@ pub fn apply_loaded(app: &mut App, m: crate::mapping::Mapping) {
             ms.slots.push(slot.clone());
         }
         row.attribute = Some(label);
-        if spec.format.is_some() || spec.timezone.is_some() {
+        if spec.format.is_some() || spec.timezone.is_some() || spec.kind.is_some() {
             ms.details.insert(
                 row.column.clone(),
                 crate::tui::app::ColumnDetails {
                     format: spec.format.clone(),
                     timezone: spec.timezone.clone(),
+                    kind: spec.kind,
                 },
             );
         }
@@ -235,6 +252,29 @@ pub fn apply_loaded(app: &mut App, m: crate::mapping::Mapping) {
         fields.len()
     ));
     app.error = None;
+}
+
+/// The table's title: what is required and whether it is mapped.
+fn required_title(app: &App) -> String {
+    let has = |label: &str| {
+        app.mapping
+            .rows
+            .iter()
+            .any(|r| r.attribute.as_deref() == Some(label))
+    };
+    let mark = |ok: bool| if ok { "✓" } else { "✗ missing" };
+    let id = crate::tui::app::ID_LABEL;
+    match app.target {
+        Target::Profiles => format!("Columns → attributes · required: {id} {}", mark(has(id))),
+        Target::Sessions => format!(
+            "Columns → order fields · required: {id} {} · customer {}",
+            mark(has(id)),
+            mark(has(&crate::tui::app::slot_label(
+                &Slot::ProfileId,
+                Target::Sessions
+            )))
+        ),
+    }
 }
 
 /// Keys while the format / time-zone prompt is open: type, Enter keeps it (empty clears it).
@@ -439,15 +479,21 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
                 }
                 Some(a) => match app.mapping.details.get(&r.column) {
                     // What the admin set with f / z shows beside the attribute.
-                    Some(d) if d.format.is_some() || d.timezone.is_some() => format!(
-                        "{a} ({})",
-                        [d.format.as_deref(), d.timezone.as_deref()]
+                    Some(d) if d.format.is_some() || d.timezone.is_some() || d.kind.is_some() => {
+                        format!(
+                            "{a} ({})",
+                            [
+                                d.kind.map(|k| k.as_str()),
+                                d.format.as_deref(),
+                                d.timezone.as_deref()
+                            ]
                             .into_iter()
                             .flatten()
                             .map(|t| crate::text::for_terminal(t).into_owned())
                             .collect::<Vec<_>>()
                             .join(", ")
-                    ),
+                        )
+                    }
                     _ => a.clone(),
                 },
                 None => "— not imported".into(),
@@ -483,7 +529,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     .block(
         Block::new()
             .borders(Borders::TOP)
-            .title("Columns → attributes (/ search the list)"),
+            .title(required_title(app)),
     )
     .render(grid, buf);
     chooser(app, theme, grid, buf);
