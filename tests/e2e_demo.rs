@@ -17,6 +17,71 @@ struct Screen {
     parser: vt100::Parser,
     out: mpsc::Receiver<Vec<u8>>,
     writer: Box<dyn Write + Send>,
+    master: Box<dyn portable_pty::MasterPty + Send>,
+}
+
+/// Starts `talon-import demo` in a pseudo-terminal of `rows` × `cols`, its files in `dir`.
+fn spawn_demo(
+    dir: &std::path::Path,
+    rows: u16,
+    cols: u16,
+) -> (Screen, Box<dyn portable_pty::Child + Send + Sync>) {
+    spawn(
+        dir,
+        rows,
+        cols,
+        &["demo", "--dir", &dir.display().to_string()],
+    )
+}
+
+/// Starts `talon-import ARGS` in a pseudo-terminal of `rows` × `cols`, working in `dir`.
+fn spawn(
+    dir: &std::path::Path,
+    rows: u16,
+    cols: u16,
+    args: &[&str],
+) -> (Screen, Box<dyn portable_pty::Child + Send + Sync>) {
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows,
+            cols,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_talon-import"));
+    cmd.args(args);
+    cmd.cwd(dir);
+    cmd.env("NO_COLOR", "1");
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("TALON_IMPORT_LOG", dir.join("talon-import.log"));
+    cmd.env("TALON_IMPORT_CONFIG_DIR", dir.join("config"));
+    for var in ["TALON_API_KEY", "TALON_BASE_URL", "TALON_MANAGEMENT_KEY"] {
+        cmd.env_remove(var);
+    }
+    let child = pty.slave.spawn_command(cmd).unwrap();
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let screen = Screen {
+        parser: vt100::Parser::new(
+            std::num::NonZero::new(rows).unwrap(),
+            std::num::NonZero::new(cols).unwrap(),
+            0,
+        ),
+        out: rx,
+        writer: pty.master.take_writer().unwrap(),
+        master: pty.master,
+    };
+    (screen, child)
 }
 
 impl Screen {
@@ -44,6 +109,43 @@ impl Screen {
         }
     }
 
+    /// Resizes the terminal (the program gets SIGWINCH) and the emulator with it.
+    fn resize(&mut self, rows: u16, cols: u16) {
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        self.parser.screen_mut().set_size(
+            std::num::NonZero::new(rows).unwrap(),
+            std::num::NonZero::new(cols).unwrap(),
+        );
+    }
+
+    /// Waits for the program to exit (draining its output so it never blocks on a full pty).
+    fn wait_exit(
+        &mut self,
+        child: &mut Box<dyn portable_pty::Child + Send + Sync>,
+    ) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(st) = child.try_wait().unwrap() {
+                return st;
+            }
+            if let Ok(bytes) = self.out.recv_timeout(Duration::from_millis(200)) {
+                self.parser.process(&bytes);
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the wizard did not exit:\n{}",
+                self.text()
+            );
+        }
+    }
+
     fn send(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).unwrap();
         self.writer.flush().unwrap();
@@ -53,46 +155,7 @@ impl Screen {
 #[test]
 fn demo_imports_the_customers_and_quits_cleanly() {
     let dir = tempfile::tempdir().unwrap();
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: ROWS,
-            cols: COLS,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_talon-import"));
-    cmd.arg("demo");
-    cmd.arg("--dir");
-    cmd.arg(dir.path());
-    cmd.cwd(dir.path());
-    cmd.env("NO_COLOR", "1");
-    cmd.env("TERM", "xterm-256color");
-    cmd.env("TALON_IMPORT_LOG", dir.path().join("talon-import.log"));
-    for var in ["TALON_API_KEY", "TALON_BASE_URL", "TALON_MANAGEMENT_KEY"] {
-        cmd.env_remove(var);
-    }
-    let mut child = pty.slave.spawn_command(cmd).unwrap();
-    drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                break;
-            }
-        }
-    });
-    let mut s = Screen {
-        parser: vt100::Parser::new(
-            std::num::NonZero::new(ROWS).unwrap(),
-            std::num::NonZero::new(COLS).unwrap(),
-            0,
-        ),
-        out: rx,
-        writer: pty.master.take_writer().unwrap(),
-    };
+    let (mut s, mut child) = spawn_demo(dir.path(), ROWS, COLS);
 
     // The demo tests its connection by itself and lands on the File step with the customers loaded.
     s.wait_for("customers.csv", 60);
@@ -119,11 +182,19 @@ fn demo_imports_the_customers_and_quits_cleanly() {
     s.send("y");
     s.wait_for("succeeded", 60);
     s.wait_for("The import finished", 60);
+    // The Summary says where the log is.
+    s.wait_for("talon-import.log", 10);
     // Then the past orders: n proposes the demo's orders workbook with the target set to orders.
     s.send("n");
     s.wait_for("orders.xlsx", 10);
     s.send("\r");
     s.wait_for("Enter to map the columns", 30);
+    s.send("\r");
+    s.wait_for("item SKU", 30);
+    // A click on "2 File" in the step bar goes back there (SGR press and release at column 31, row 1 of the
+    // 100-column bar " talon-import 1 Connect › 2 File …"); Enter comes back to the mapping.
+    s.send("\x1b[<0;31;1M\x1b[<0;31;1m");
+    s.wait_for("Enter to map the columns", 10);
     s.send("\r");
     s.wait_for("item SKU", 30);
     s.send("\r");
@@ -137,23 +208,7 @@ fn demo_imports_the_customers_and_quits_cleanly() {
     s.send("y");
     s.wait_for("The import finished", 60);
     s.send("q");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            break st;
-        }
-        // Keep draining so the child never blocks on a full pty.
-        match s.out.recv_timeout(Duration::from_millis(200)) {
-            Ok(bytes) => s.parser.process(&bytes),
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected) => {}
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the wizard did not exit after q:\n{}",
-            s.text()
-        );
-    };
+    let status = s.wait_exit(&mut child);
     assert!(status.success(), "exit status {status:?}:\n{}", s.text());
     // Drain what is left: the terminal must be handed back (main screen, cursor shown).
     while let Ok(bytes) = s.out.recv_timeout(Duration::from_secs(10)) {
@@ -201,4 +256,45 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+#[test]
+fn demo_works_at_80x24_redraws_on_resize_and_quits_on_q() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, mut child) = spawn_demo(dir.path(), 24, 80);
+    s.wait_for("Enter to map the columns", 60);
+    s.send("\r");
+    s.wait_for("LoyaltyTier", 30);
+    // Narrow: no app title in the step bar. Wider: the title appears after the redraw.
+    assert!(!s.text().contains("talon-import 1 Connect"), "{}", s.text());
+    s.resize(40, 120);
+    s.wait_for("talon-import 1 Connect", 10);
+    s.send("q");
+    let status = s.wait_exit(&mut child);
+    assert!(status.success(), "exit status {status:?}:\n{}", s.text());
+}
+
+#[test]
+fn without_arguments_the_file_picker_finds_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("customers.csv"),
+        "Customer Number,Email\n004102,a@example.com\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("notes.pdf"), "").unwrap();
+    let (mut s, mut child) = spawn(dir.path(), 24, 80, &[]);
+    s.wait_for("Deployment URL", 30);
+    // F5: on without a connection; the File step lists the folder (supported files only).
+    s.send("\x1b[15~");
+    s.wait_for("customers.csv", 30);
+    assert!(!s.text().contains("notes.pdf"), "{}", s.text());
+    // Tab completes the selected file, Enter loads it.
+    s.send("\t\r");
+    s.wait_for("Enter to map the columns", 30);
+    assert!(s.text().contains("004102"), "{}", s.text());
+    // Ctrl-C quits even while a text field has the keys.
+    s.send("\x03");
+    let status = s.wait_exit(&mut child);
+    assert!(status.success(), "exit status {status:?}:\n{}", s.text());
 }

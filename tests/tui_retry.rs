@@ -69,6 +69,47 @@ async fn a_retries_only_the_failed_records() {
     assert_eq!(failed, [3, 5], "{:?}", app.run.rows);
     assert_eq!(sb.profile_count(), 3);
 
+    // The record table, failures only: `v` shows the request the first failure sent, with its answer.
+    press(&mut app, KeyCode::Char('r'));
+    assert_eq!(app.step, Step::Run);
+    press(&mut app, KeyCode::Char('f'));
+    let cmd = press(&mut app, KeyCode::Char('v'));
+    assert!(
+        matches!(cmd, Some(Cmd::ShowRequest { row: 3, .. })),
+        "{cmd:?}"
+    );
+    run_cmd(cmd.unwrap(), &tx, &control);
+    while app.run.request_view.is_none() {
+        let msg = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        update(&mut app, msg);
+    }
+    let (row, text) = app.run.request_view.clone().unwrap();
+    assert_eq!(row, 3);
+    assert!(text.contains("/v2/customer_profiles/c3"), "{text}");
+    assert!(text.contains("\"Tier\": \"Gold\""), "{text}");
+    assert!(!text.contains(sb.api_key()), "the key is masked");
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+    t.draw(|f| {
+        f.render_widget(
+            talon_import::tui::view::View {
+                app: &app,
+                theme: talon_import::tui::theme::Theme { color: false },
+            },
+            f.area(),
+        )
+    })
+    .unwrap();
+    let screen = format!("{}", t.backend());
+    assert!(screen.contains("Answer: failed (HTTP 400)"), "{screen}");
+    press(&mut app, KeyCode::Esc);
+    assert!(app.run.request_view.is_none());
+    assert_eq!(app.step, Step::Run, "Esc closes the request, not the step");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.step, Step::Summary);
+
     // `a` on the Summary: a new run of rows 3 and 5 only.
     let cmd = press(&mut app, KeyCode::Char('a'));
     let Some(Cmd::RetryFailed { rows, .. }) = &cmd else {

@@ -285,6 +285,9 @@ fn summary_n_starts_the_next_file_and_the_demo_proposes_the_orders() {
         sheets: vec![],
         sheet: None,
         header_row: 1,
+        delimiter: Some(','),
+        encoding: None,
+        forced: Default::default(),
     });
     app.step = Step::Summary;
     update(&mut app, key(KeyCode::Char('n')));
@@ -325,6 +328,7 @@ fn source_step_picks_the_sheet_and_moves_the_header_row() {
         path: p,
         sheet,
         header_row,
+        ..
     }) = cmd
     else {
         panic!("expected a reload, got {cmd:?}")
@@ -378,4 +382,648 @@ fn source_step_picks_the_sheet_and_moves_the_header_row() {
     app.table.as_mut().unwrap().header_row = 1;
     assert_eq!(update(&mut app, key(KeyCode::F(3))), None);
     assert!(app.error.as_deref().unwrap().contains("first row"));
+}
+
+#[test]
+fn file_picker_lists_folders_and_supported_files_and_completes() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().display().to_string();
+    std::fs::create_dir(dir.path().join("exports")).unwrap();
+    std::fs::write(dir.path().join("exports").join("march.csv"), "id\n1\n").unwrap();
+    std::fs::write(dir.path().join("customers.csv"), "id\n1\n").unwrap();
+    std::fs::write(dir.path().join("orders.xlsx"), "").unwrap();
+    std::fs::write(dir.path().join("notes.pdf"), "").unwrap();
+    std::fs::write(dir.path().join(".hidden.csv"), "").unwrap();
+
+    let mut app = App::new("https://x.talon.one".into(), "k".into(), String::new());
+    app.step = Step::Source;
+    // Typing a folder asks for its listing (in the background).
+    typed(&mut app, &base);
+    let cmd = update(&mut app, key(KeyCode::Char('/')));
+    assert_eq!(cmd, Some(Cmd::ListDir(dir.path().to_path_buf())));
+    let listed = talon_import::tui::list_dir(dir.path());
+    update(&mut app, Msg::DirListed(dir.path().to_path_buf(), listed));
+    let names: Vec<&str> = app
+        .picker
+        .matching(&app.path_input)
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect();
+    assert_eq!(names, ["exports", "customers.csv", "orders.xlsx"]);
+    insta::assert_snapshot!(
+        "source_picker_80x24",
+        draw(&app, 80, 24).replace(&base, "[TMP]")
+    );
+    // Typing filters; ↓ and Tab complete; Enter loads.
+    typed(&mut app, "o");
+    let names: Vec<String> = app
+        .picker
+        .matching(&app.path_input)
+        .iter()
+        .map(|e| e.name.clone())
+        .collect();
+    assert_eq!(names, ["exports", "customers.csv", "orders.xlsx"]);
+    update(&mut app, key(KeyCode::Down));
+    update(&mut app, key(KeyCode::Down));
+    assert_eq!(update(&mut app, key(KeyCode::Tab)), None);
+    assert_eq!(app.path_input, format!("{base}/orders.xlsx"));
+    // Enter on a folder goes into it.
+    app.path_input = format!("{base}/ex");
+    let cmd = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.path_input, format!("{base}/exports/"));
+    assert_eq!(cmd, Some(Cmd::ListDir(dir.path().join("exports"))));
+    // Enter on a partly typed file name opens the selected match.
+    let sub = dir.path().join("exports");
+    update(
+        &mut app,
+        Msg::DirListed(sub.clone(), talon_import::tui::list_dir(&sub)),
+    );
+    typed(&mut app, "mar");
+    let cmd = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(cmd, Some(Cmd::LoadFile(sub.join("march.csv"))));
+}
+
+#[test]
+fn t_cycles_profiles_orders_per_line_item_and_orders_per_order() {
+    use talon_import::mapping::Target;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("orders.csv");
+    std::fs::write(
+        &path,
+        "Order Number,Customer Number,Order Total,SKU,Quantity,Unit Price\n\
+         SO-1,004102,59.80,TEA-1,2,29.90\nSO-1,004102,59.80,CUP-2,1,0\nSO-2,004105,24.00,TEA-2,1,24.00\n",
+    )
+    .unwrap();
+    let mut app = App::new("https://x.talon.one".into(), "k".into(), String::new());
+    app.step = Step::Source;
+    update(&mut app, Msg::FileLoaded(load_table(&path)));
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Mapping);
+    assert_eq!(app.target, Target::Profiles);
+    update(&mut app, key(KeyCode::Char('t')));
+    assert_eq!(
+        (app.target, app.one_row_per_order),
+        (Target::Sessions, false)
+    );
+    let m = app.current_mapping().unwrap();
+    assert!(m.cart_items.is_some(), "{}", m.to_toml());
+    assert_eq!(
+        m.profile_id.as_ref().and_then(|p| p.column.as_deref()),
+        Some("Customer Number")
+    );
+    update(&mut app, key(KeyCode::Char('t')));
+    assert_eq!(
+        (app.target, app.one_row_per_order),
+        (Target::Sessions, true)
+    );
+    // Without a total the mapping says what to do; the admin maps the total column with →.
+    let err = app.current_mapping().unwrap_err();
+    assert!(err.contains("order total"), "{err}");
+    let i = app
+        .mapping
+        .rows
+        .iter()
+        .position(|r| r.column == "Order Total")
+        .unwrap();
+    app.mapping.selected = i;
+    for _ in 0..app.mapping.choices.len() {
+        if app.mapping.rows[i].attribute.as_deref() == Some("order total") {
+            break;
+        }
+        update(&mut app, key(KeyCode::Right));
+    }
+    insta::assert_snapshot!("mapping_orders_per_order_80x24", draw(&app, 80, 24));
+    let m = app.current_mapping().unwrap();
+    assert!(m.cart_items.is_none());
+    assert_eq!(
+        m.total.as_ref().and_then(|t| t.field.column.as_deref()),
+        Some("Order Total")
+    );
+    update(&mut app, key(KeyCode::Char('t')));
+    assert_eq!(
+        (app.target, app.one_row_per_order),
+        (Target::Profiles, false)
+    );
+}
+
+#[test]
+fn grid_search_jumps_to_matching_rows_and_arrows_scroll_sideways() {
+    let mut app = loaded();
+    update(&mut app, key(KeyCode::Char('/')));
+    assert_eq!(app.grid_search.as_deref(), Some(""));
+    typed(&mut app, "tokyo");
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.grid_scroll, 3, "row 4 is in Tokyo");
+    insta::assert_snapshot!("source_search_80x24", draw(&app, 80, 24));
+    typed(&mut app, "zzz");
+    update(&mut app, key(KeyCode::Enter));
+    assert!(app.error.as_deref().unwrap().contains("tokyozzz"));
+    // Esc closes the search, not the step.
+    update(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.grid_search, None);
+    assert_eq!(app.step, Step::Source);
+    update(&mut app, key(KeyCode::Right));
+    update(&mut app, key(KeyCode::Right));
+    assert_eq!(app.grid_col, 2);
+    let screen = draw(&app, 80, 24);
+    assert!(screen.contains("first_name"), "{screen}");
+    assert!(!screen.contains("customer_id"), "{screen}");
+    update(&mut app, key(KeyCode::Left));
+    assert_eq!(app.grid_col, 1);
+}
+
+#[test]
+fn a_click_on_an_earlier_step_in_the_bar_goes_back_to_it() {
+    let mut app = loaded();
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Mapping);
+    // At 80 columns the bar reads "1 Connect › 2 File › 3 Mapping …": "2 File" is at columns 12–17.
+    update(
+        &mut app,
+        Msg::Click {
+            x: 30,
+            y: 0,
+            width: 80,
+        },
+    );
+    assert_eq!(
+        app.step,
+        Step::Mapping,
+        "a later or the current step: nothing"
+    );
+    update(
+        &mut app,
+        Msg::Click {
+            x: 13,
+            y: 5,
+            width: 80,
+        },
+    );
+    assert_eq!(app.step, Step::Mapping, "not on the bar: nothing");
+    update(
+        &mut app,
+        Msg::Click {
+            x: 13,
+            y: 0,
+            width: 80,
+        },
+    );
+    assert_eq!(app.step, Step::Source);
+    assert!(app.table.is_some(), "nothing is lost");
+    // Narrow terminals show other steps as numbers; the click still finds them.
+    update(&mut app, key(KeyCode::Enter));
+    update(
+        &mut app,
+        Msg::Click {
+            x: 0,
+            y: 0,
+            width: 60,
+        },
+    );
+    assert_eq!(app.step, Step::Connect);
+}
+
+#[test]
+fn slash_on_mapping_opens_a_searchable_attribute_list_with_types() {
+    let mut app = loaded();
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Mapping);
+    // loyalty_tier (row 5) has no suggestion; find an attribute for it by typing.
+    app.mapping.selected = 4;
+    update(&mut app, key(KeyCode::Char('/')));
+    assert!(app.mapping.chooser.is_some());
+    typed(&mut app, "birth");
+    // `q` and `?` are letters while the list is open.
+    assert!(!app.quit);
+    let matches: Vec<String> = app
+        .mapping
+        .chooser_matches()
+        .iter()
+        .map(|&i| app.mapping.choices[i].clone())
+        .collect();
+    assert!(matches.iter().any(|m| m == "BirthDate"), "{matches:?}");
+    insta::assert_snapshot!("mapping_chooser_80x24", draw(&app, 80, 24));
+    update(&mut app, key(KeyCode::Enter));
+    assert!(app.mapping.chooser.is_none());
+    assert_eq!(app.mapping.rows[4].attribute.as_ref(), Some(&matches[0]));
+    assert_eq!(app.mapping.rows[4].confidence, 100);
+    // Esc closes the list and stays on the step.
+    update(&mut app, key(KeyCode::Char('/')));
+    update(&mut app, key(KeyCode::Esc));
+    assert!(app.mapping.chooser.is_none());
+    assert_eq!(app.step, Step::Mapping);
+}
+
+#[test]
+fn f_and_z_set_the_date_format_and_time_zone_of_a_column() {
+    let mut app = loaded();
+    update(&mut app, key(KeyCode::Enter));
+    let i = app
+        .mapping
+        .rows
+        .iter()
+        .position(|r| r.column == "signup_date")
+        .unwrap();
+    app.mapping.selected = i;
+    update(&mut app, key(KeyCode::Char('f')));
+    typed(&mut app, "%Y-%m-%d");
+    insta::assert_snapshot!("mapping_format_prompt_80x24", draw(&app, 80, 24));
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, key(KeyCode::Char('z')));
+    typed(&mut app, "Europe/Berlin");
+    update(&mut app, key(KeyCode::Enter));
+    assert!(app.mapping.edit.is_none());
+    assert!(!app.quit, "q typed into the prompt is a letter");
+    let screen = draw(&app, 120, 40);
+    assert!(
+        screen.contains("SignupDate (%Y-%m-%d, Europe/Berlin)"),
+        "{screen}"
+    );
+    let m = app.current_mapping().unwrap();
+    let spec = &m.attributes["SignupDate"];
+    assert_eq!(spec.format.as_deref(), Some("%Y-%m-%d"));
+    assert_eq!(spec.timezone.as_deref(), Some("Europe/Berlin"));
+    // The mapping still validates: the format matches the file.
+    let mut catalog = talon_import::mapping::Catalog::builtin();
+    catalog.declare(&m);
+    let report = talon_import::mapping::validate::validate(&m, &catalog, |_| {}).unwrap();
+    assert_eq!(report.invalid, 0, "{report:?}");
+    // Esc cancels a prompt without changing anything; an empty format clears it.
+    update(&mut app, key(KeyCode::Char('f')));
+    update(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.step, Step::Mapping);
+    update(&mut app, key(KeyCode::Char('f')));
+    for _ in 0..8 {
+        update(&mut app, key(KeyCode::Backspace));
+    }
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(
+        app.current_mapping().unwrap().attributes["SignupDate"].format,
+        None
+    );
+}
+
+#[test]
+fn l_loads_the_mapping_saved_next_to_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("customers.csv");
+    std::fs::copy(fixture(), &path).unwrap();
+    let mut app = App::new("https://x.talon.one".into(), "k".into(), String::new());
+    app.step = Step::Source;
+    update(&mut app, Msg::FileLoaded(load_table(&path)));
+    update(&mut app, key(KeyCode::Enter));
+    let row = |app: &App, col: &str| {
+        app.mapping
+            .rows
+            .iter()
+            .position(|r| r.column == col)
+            .unwrap()
+    };
+    // Leave city out, give signup_date a format, save.
+    app.mapping.selected = row(&app, "city");
+    update(&mut app, key(KeyCode::Char('x')));
+    app.mapping.selected = row(&app, "signup_date");
+    update(&mut app, key(KeyCode::Char('f')));
+    typed(&mut app, "%Y-%m-%d");
+    update(&mut app, key(KeyCode::Enter));
+    let Some(Cmd::SaveMapping {
+        path: saved,
+        mapping,
+    }) = update(&mut app, key(KeyCode::Char('s')))
+    else {
+        panic!("expected a save")
+    };
+    assert_eq!(saved, dir.path().join("customers.toml"));
+    mapping.save(&saved).unwrap();
+    // Change things, then load the saved file back.
+    app.mapping.selected = row(&app, "email");
+    update(&mut app, key(KeyCode::Char('x')));
+    update(&mut app, key(KeyCode::Char('t')));
+    let cmd = update(&mut app, key(KeyCode::Char('l')));
+    assert_eq!(cmd, Some(Cmd::LoadMapping(saved.clone())));
+    let loaded = talon_import::mapping::Mapping::load(&saved).map(Box::new);
+    update(
+        &mut app,
+        Msg::MappingLoaded(loaded.map_err(|e| e.to_string())),
+    );
+    assert_eq!(app.target, talon_import::mapping::Target::Profiles);
+    let attr = |app: &App, col: &str| app.mapping.rows[row(app, col)].attribute.clone();
+    assert_eq!(attr(&app, "city"), None);
+    assert_eq!(attr(&app, "email").as_deref(), Some("Email"));
+    assert_eq!(attr(&app, "customer_id").as_deref(), Some("integrationId"));
+    let m = app.current_mapping().unwrap();
+    assert_eq!(
+        m.attributes["SignupDate"].format.as_deref(),
+        Some("%Y-%m-%d")
+    );
+    assert!(!m.attributes.contains_key("City"));
+}
+
+/// A record as the engine reports it.
+fn outcome(row: u64, id: &str, failed: bool) -> talon_import::engine::ImportEvent {
+    use talon_import::engine::{ImportEvent, RecordOutcome, RecordStatus};
+    ImportEvent::Record(RecordOutcome {
+        job: 0,
+        rows: vec![row],
+        id: id.into(),
+        status: if failed {
+            RecordStatus::Failed
+        } else {
+            RecordStatus::Succeeded
+        },
+        http_status: Some(if failed { 400 } else { 200 }),
+        attempts: if failed { 3 } else { 1 },
+        latency_ms: 12,
+        error: failed
+            .then(|| "Email: not a valid email address (column Email, value \"x@\")".into()),
+        response: None,
+        resumed: false,
+    })
+}
+
+/// Snapshots with the live rate and ETA (wall-clock dependent) masked.
+fn snap_live(name: &str, app: &App) {
+    insta::with_settings!({filters => vec![(r"\d+/s · ETA \S+ · (\w+) *", "[rate]/s · ETA [eta] · $1")]}, {
+        for (w, h) in [(80, 24), (120, 40)] {
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), draw(app, w, h));
+        }
+    });
+}
+
+#[test]
+fn run_and_summary_steps_render_live_and_finished() {
+    use talon_import::engine::{Counts, ImportEvent, JobInfo, Summary};
+    let mut app = loaded();
+    app.step = Step::Run;
+    app.run.started = true;
+    let ev = |app: &mut App, event| {
+        update(
+            app,
+            Msg::Import {
+                rehearsal: false,
+                event,
+            },
+        )
+    };
+    ev(
+        &mut app,
+        ImportEvent::Started {
+            run_dir: "talon-import-runs/20260101T000000Z-profiles".into(),
+            jobs: vec![JobInfo {
+                name: "customers".into(),
+                target: talon_import::mapping::Target::Profiles,
+                total: Some(5),
+            }],
+            dry_run: false,
+        },
+    );
+    for (row, id) in [(1, "C001"), (2, "C002"), (3, "C003")] {
+        ev(&mut app, outcome(row, id, false));
+    }
+    ev(&mut app, outcome(4, "C004", true));
+    // p pauses; the screen says so.
+    assert_eq!(
+        update(&mut app, key(KeyCode::Char('p'))),
+        Some(Cmd::PauseImport)
+    );
+    snap_live("run_live", &app);
+    // Quitting during the import asks first.
+    assert_eq!(update(&mut app, key(KeyCode::Char('q'))), None);
+    assert!(app.run.confirm_quit);
+    insta::with_settings!({filters => vec![(r"\d+/s · ETA \S+ · (\w+) *", "[rate]/s · ETA [eta] · $1")]}, {
+        insta::assert_snapshot!("run_quit_asks_80x24", draw(&app, 80, 24));
+    });
+    update(&mut app, key(KeyCode::Char('n')));
+    assert!(!app.run.confirm_quit && !app.quit);
+    assert_eq!(
+        update(&mut app, key(KeyCode::Char('p'))),
+        Some(Cmd::ResumeImport)
+    );
+    ev(&mut app, outcome(5, "C005", false));
+    let summary = Summary {
+        target: "profiles".into(),
+        counts: Counts {
+            total: 5,
+            succeeded: 4,
+            failed: 1,
+            ..Counts::default()
+        },
+        requests: 7,
+        started_at: "2026-01-01T00:00:00Z".into(),
+        finished_at: "2026-01-01T00:00:02Z".into(),
+        duration_s: 2.0,
+        records_per_s: 2.5,
+        mapping_sha256: None,
+        source_sha256: None,
+        aborted: None,
+        run_dir: "talon-import-runs/20260101T000000Z-profiles".into(),
+    };
+    ev(&mut app, ImportEvent::Finished(summary));
+    assert!(app.run.finished);
+    // f: only the failure.
+    app.step = Step::Run;
+    update(&mut app, key(KeyCode::Char('f')));
+    assert_eq!(app.run.visible_len(), 1);
+    snap_live("run_finished_failed_only", &app);
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Summary);
+    for (w, h) in [(80, 24), (120, 40)] {
+        insta::assert_snapshot!(format!("summary_{w}x{h}"), draw(&app, w, h));
+    }
+}
+
+#[test]
+fn c_adds_an_attribute_with_the_same_value_on_every_record() {
+    let mut app = loaded();
+    app.custom = vec![talon_import::talon::attributes::AttributeDef {
+        entity: talon_import::talon::attributes::Entity::CustomerProfile,
+        name: "Source".into(),
+        title: "Source".into(),
+        kind: talon_import::talon::attributes::AttrType::String,
+        description: String::new(),
+        builtin: false,
+    }];
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, key(KeyCode::Char('c')));
+    typed(&mut app, "no equals sign");
+    update(&mut app, key(KeyCode::Enter));
+    assert!(app.error.as_deref().unwrap().contains("="));
+    for _ in 0.."no equals sign".len() {
+        update(&mut app, key(KeyCode::Backspace));
+    }
+    typed(&mut app, "Source = spring-import");
+    update(&mut app, key(KeyCode::Enter));
+    assert!(app.mapping.edit.is_none());
+    assert_eq!(
+        app.mapping.constants,
+        [("Source".to_string(), "spring-import".to_string())]
+    );
+    insta::assert_snapshot!("mapping_constant_80x24", draw(&app, 80, 24));
+    let m = app.current_mapping().unwrap();
+    assert_eq!(
+        m.attributes["Source"].value,
+        Some(toml::Value::String("spring-import".into()))
+    );
+    // Every record carries it (Source is a custom attribute of this account).
+    let mut catalog = app.catalog();
+    catalog.declare(&m);
+    let records: Vec<_> = talon_import::payload::plan(&m, &catalog)
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert!(records.iter().all(|r| {
+        r.request
+            .as_ref()
+            .is_ok_and(|q| q.body["attributes"]["Source"] == "spring-import")
+    }));
+    // C clears the constants; loading a mapping file brings its constants back.
+    update(&mut app, key(KeyCode::Char('C')));
+    assert!(app.mapping.constants.is_empty());
+    talon_import::tui::steps::mapping::apply_loaded(&mut app, m);
+    assert_eq!(
+        app.mapping.constants,
+        [("Source".to_string(), "spring-import".to_string())]
+    );
+}
+
+#[test]
+fn wide_characters_and_bidi_controls_keep_the_grid_aligned() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("intl.csv");
+    std::fs::write(
+        &path,
+        "id,name,city\n1,山田太郎,東京\n2,Zoë 😀,Köln\n3,\u{202E}evil\u{202C} name,A\u{200B}B\n4,plain,Paris\n",
+    )
+    .unwrap();
+    let mut app = App::new("https://x.talon.one".into(), "k".into(), String::new());
+    app.step = Step::Source;
+    update(&mut app, Msg::FileLoaded(load_table(&path)));
+    let screen = draw(&app, 80, 24).replace(&dir.path().display().to_string(), "[TMP]");
+    assert!(
+        !screen.contains('\u{202E}'),
+        "no bidi override reaches the terminal"
+    );
+    assert!(
+        !screen.contains('\u{200B}'),
+        "no zero-width space reaches the terminal"
+    );
+    insta::assert_snapshot!("source_wide_chars_80x24", screen);
+    // Every grid line has the city column starting at the same display column.
+    use unicode_width::UnicodeWidthStr;
+    let starts: Vec<usize> = screen
+        .lines()
+        .filter(|l| l.contains("東京") || l.contains("Köln") || l.contains("Paris"))
+        .map(|l| {
+            let city = ["東京", "Köln", "Paris"]
+                .iter()
+                .find_map(|c| l.find(c))
+                .unwrap();
+            l[..city].width()
+        })
+        .collect();
+    assert_eq!(starts.len(), 3, "{screen}");
+    assert!(
+        starts.windows(2).all(|w| w[0] == w[1]),
+        "{starts:?}\n{screen}"
+    );
+}
+
+#[test]
+fn f6_and_f7_choose_the_delimiter_and_encoding_of_a_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("semi.csv");
+    std::fs::write(&path, "id;name\n1;Ada\n2;Grace\n").unwrap();
+    let mut app = App::new("https://x.talon.one".into(), "k".into(), String::new());
+    app.step = Step::Source;
+    update(&mut app, Msg::FileLoaded(load_table(&path)));
+    assert_eq!(app.table.as_ref().unwrap().delimiter, Some(';'));
+    // F6: the next delimiter after the detected one (`;` → tab).
+    let cmd = update(&mut app, key(KeyCode::F(6)));
+    let Some(Cmd::LoadFileWith {
+        delimiter,
+        encoding,
+        ..
+    }) = cmd.clone()
+    else {
+        panic!("expected a reload, got {cmd:?}")
+    };
+    assert_eq!(delimiter, Some(b'\t'));
+    assert_eq!(encoding, None);
+    let reload = |app: &mut App, delimiter, encoding: Option<String>| {
+        let opts = talon_import::source::SourceOptions {
+            delimiter,
+            encoding,
+            ..Default::default()
+        };
+        update(
+            app,
+            Msg::FileLoaded(talon_import::tui::load_table_with(&path, &opts)),
+        );
+    };
+    reload(&mut app, delimiter, None);
+    assert_eq!(app.table.as_ref().unwrap().columns, ["id;name"]);
+    // F6 twice more comes round to `,` then `;`… here: `|`, then `,`.
+    let cmd = update(&mut app, key(KeyCode::F(6)));
+    assert!(matches!(
+        cmd,
+        Some(Cmd::LoadFileWith {
+            delimiter: Some(b'|'),
+            ..
+        })
+    ));
+    // Back to `;`, and F7 forces an encoding; both go into the mapping.
+    reload(&mut app, Some(b';'), None);
+    let cmd = update(&mut app, key(KeyCode::F(7)));
+    let Some(Cmd::LoadFileWith {
+        delimiter,
+        encoding,
+        ..
+    }) = cmd
+    else {
+        panic!("expected a reload")
+    };
+    assert_eq!(delimiter, Some(b';'), "the chosen delimiter is kept");
+    assert!(encoding.is_some());
+    reload(&mut app, delimiter, encoding.clone());
+    update(&mut app, key(KeyCode::Enter));
+    let m = app.current_mapping().unwrap();
+    assert_eq!(m.source.delimiter.as_deref(), Some(";"));
+    assert_eq!(m.source.encoding, encoding);
+    // A workbook has neither.
+    app.step = Step::Source;
+    app.table.as_mut().unwrap().sheets = vec!["Sheet1".into()];
+    assert_eq!(update(&mut app, key(KeyCode::F(6))), None);
+    assert!(app.error.as_deref().unwrap().contains("Workbooks"));
+}
+
+#[test]
+fn y_reads_a_column_as_another_type_and_the_title_flags_what_is_required() {
+    let mut app = loaded();
+    update(&mut app, key(KeyCode::Enter));
+    let screen = draw(&app, 120, 40);
+    assert!(screen.contains("required: integrationId ✓"), "{screen}");
+    let i = app
+        .mapping
+        .rows
+        .iter()
+        .position(|r| r.column == "city")
+        .unwrap();
+    app.mapping.selected = i;
+    update(&mut app, key(KeyCode::Char('y')));
+    assert_eq!(
+        app.current_mapping().unwrap().attributes["City"].kind,
+        Some(talon_import::talon::attributes::AttrType::String)
+    );
+    update(&mut app, key(KeyCode::Char('y')));
+    assert!(draw(&app, 120, 40).contains("City (number)"));
+    // Round the types back to the attribute's own.
+    for _ in 0..4 {
+        update(&mut app, key(KeyCode::Char('y')));
+    }
+    assert_eq!(app.current_mapping().unwrap().attributes["City"].kind, None);
+    // Without the id the title says it is missing.
+    app.mapping.selected = 0;
+    update(&mut app, key(KeyCode::Char('x')));
+    insta::assert_snapshot!("mapping_id_missing_80x24", draw(&app, 80, 24));
+    assert!(draw(&app, 120, 40).contains("integrationId ✗ missing"));
 }

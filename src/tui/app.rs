@@ -87,6 +87,11 @@ pub struct Table {
     pub sheet: Option<String>,
     /// 1-based row the header was read from.
     pub header_row: usize,
+    /// CSV: the delimiter and encoding used (detected or chosen).
+    pub delimiter: Option<char>,
+    pub encoding: Option<String>,
+    /// What the admin chose instead of detection (F2–F7 on the File step); kept when reading again.
+    pub forced: crate::source::SourceOptions,
 }
 
 /// Which field of the Connect form has the cursor.
@@ -129,6 +134,64 @@ pub struct MappingState {
     pub slots: Vec<Slot>,
     /// What the suggester found (templates such as first + last name come from here).
     pub suggestions: Option<Suggestions>,
+    /// The searchable list of attributes (`/`), while it is open.
+    pub chooser: Option<Chooser>,
+    /// Per column: the date format and time zone the admin set (`f`, `z`).
+    pub details: std::collections::BTreeMap<String, ColumnDetails>,
+    /// The format or time zone being typed, while that prompt is open.
+    pub edit: Option<DetailEdit>,
+    /// Attributes set to the same value on every record (`c`), e.g. `Source = spring-import`.
+    pub constants: Vec<(String, String)>,
+}
+
+/// How a column's values are read, beyond the attribute's type.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ColumnDetails {
+    /// strftime-style format for times, e.g. `%d.%m.%Y`.
+    pub format: Option<String>,
+    /// IANA time zone for times without an offset, e.g. `Europe/Berlin`.
+    pub timezone: Option<String>,
+    /// The type to read the values as, instead of the attribute's own (`y`).
+    pub kind: Option<crate::talon::attributes::AttrType>,
+}
+
+/// Which detail the prompt edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    Format,
+    TimeZone,
+    /// `Name = value`: an attribute set to the same value on every record.
+    Constant,
+}
+
+/// The open format / time-zone prompt.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetailEdit {
+    pub column: String,
+    pub detail: Detail,
+    pub text: String,
+}
+
+/// The Mapping step's searchable attribute list.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Chooser {
+    pub query: String,
+    /// Selected line among the matching choices.
+    pub selected: usize,
+}
+
+impl MappingState {
+    /// Indexes into `choices` whose label contains the chooser's query (case-insensitive).
+    pub fn chooser_matches(&self) -> Vec<usize> {
+        let q = self
+            .chooser
+            .as_ref()
+            .map(|c| c.query.to_lowercase())
+            .unwrap_or_default();
+        (0..self.choices.len())
+            .filter(|&i| self.choices[i].to_lowercase().contains(&q))
+            .collect()
+    }
 }
 
 /// The Validate step: whole-file validation running in the background.
@@ -176,6 +239,10 @@ pub struct RunRow {
 /// The Run and Summary steps.
 #[derive(Debug, Clone, Default)]
 pub struct RunState {
+    /// An earlier run of this file that stopped before the end (found when the confirmation opens).
+    pub interrupted: Option<PathBuf>,
+    /// The selected record's request (`v`): its first row and the rendered request, while shown.
+    pub request_view: Option<(u64, String)>,
     /// Waiting for the admin to confirm.
     pub confirming: bool,
     pub started: bool,
@@ -231,9 +298,19 @@ pub struct App {
     pub error: Option<String>,
     /// Top row of the grid on the File step.
     pub grid_scroll: usize,
+    /// First column shown in the grid (←/→ scroll sideways).
+    pub grid_col: usize,
+    /// The grid's search (`/`), while it is open; matches are highlighted and Enter jumps to the next.
+    pub grid_search: Option<String>,
+    /// The File step's picker: the folder listed and what is in it (folders and supported files only).
+    pub picker: Picker,
     pub mapping: MappingState,
     /// What the file becomes: customer profiles or past orders.
     pub target: Target,
+    /// Where the log file is (shown on the Summary screen; empty in tests).
+    pub log_path: PathBuf,
+    /// Orders only: each row is a whole order (a total, no line items) rather than one line item.
+    pub one_row_per_order: bool,
     /// Custom attributes loaded with the Management key.
     pub custom: Vec<AttributeDef>,
     /// "Test connection" running, and its last answer in plain words (Ok = fine).
@@ -259,6 +336,14 @@ pub struct App {
 pub enum Msg {
     /// A key was pressed (key releases are filtered out by the loop).
     Key(KeyEvent),
+    /// A left click at screen column `x`, row `y` of a terminal `width` columns wide.
+    Click {
+        x: u16,
+        y: u16,
+        width: u16,
+    },
+    /// A folder was listed for the picker.
+    DirListed(PathBuf, Result<Vec<PickEntry>, String>),
     /// A file finished loading on a background task.
     FileLoaded(Result<Table, String>),
     /// The terminal was resized; the next frame redraws everything.
@@ -269,6 +354,12 @@ pub enum Msg {
     AttributesLoaded(Result<Vec<AttributeDef>, String>),
     /// The mapping file was written.
     Saved(Result<PathBuf, String>),
+    /// The newest earlier run of the file that did not finish, if any.
+    InterruptedFound(Option<PathBuf>),
+    /// The request of one record, rendered (`v` on the Run step), or why it could not be built.
+    RecordRequest(u64, Result<String, String>),
+    /// A mapping file was read (`l` on the Mapping step).
+    MappingLoaded(Result<Box<Mapping>, String>),
     ValidateProgress(u64),
     Validated(Result<Report, String>),
     Previewed(Result<Vec<PreviewItem>, String>),
@@ -284,6 +375,55 @@ pub enum Msg {
     },
 }
 
+/// One entry of the file picker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PickEntry {
+    /// The name, sanitized for drawing.
+    pub name: String,
+    /// The name as on disk (what completion types).
+    pub raw: String,
+    pub is_dir: bool,
+}
+
+/// The File step's picker state.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Picker {
+    /// The folder listed (`None` before the first listing).
+    pub dir: Option<PathBuf>,
+    pub entries: Vec<PickEntry>,
+    /// Selected line among the entries that match what is typed.
+    pub selected: usize,
+}
+
+impl Picker {
+    /// The entries whose name contains the typed file name (case-insensitive), folders first.
+    pub fn matching(&self, typed: &str) -> Vec<&PickEntry> {
+        let (dir, name) = picker_parts(typed);
+        if self.dir.as_ref() != Some(&dir) {
+            // The listing of the folder being typed has not arrived yet.
+            return Vec::new();
+        }
+        let needle = name.to_lowercase();
+        self.entries
+            .iter()
+            .filter(|e| e.name.to_lowercase().contains(&needle))
+            .collect()
+    }
+}
+
+/// Splits typed text into the folder to list and the name being typed: `data/cu` → (`data`, `cu`),
+/// `data/` → (`data`, ``), `cu` → (`.`, `cu`).
+pub fn picker_parts(typed: &str) -> (PathBuf, &str) {
+    match typed.rfind('/') {
+        Some(0) => (PathBuf::from("/"), &typed[1..]),
+        Some(i) => (PathBuf::from(&typed[..i]), &typed[i + 1..]),
+        None => (PathBuf::from("."), typed),
+    }
+}
+
+/// File types the picker shows.
+pub const PICKER_TYPES: &[&str] = &["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "xlsb", "ods"];
+
 /// Work the loop must do for `update`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cmd {
@@ -292,7 +432,28 @@ pub enum Cmd {
         path: PathBuf,
         sheet: Option<String>,
         header_row: Option<usize>,
+        delimiter: Option<u8>,
+        encoding: Option<String>,
     },
+    /// Build the request of the record holding data row `row` (read from the file again, in the
+    /// background); answers with `Msg::RecordRequest`.
+    ShowRequest {
+        mapping: Box<Mapping>,
+        custom: Vec<AttributeDef>,
+        url: String,
+        api_key: String,
+        row: u64,
+    },
+    /// Look in `talon-import-runs` for an unfinished run of the file named `job` (its stem) for `target`;
+    /// answers with `Msg::InterruptedFound`.
+    FindInterrupted {
+        job: String,
+        target: Target,
+    },
+    /// Read a mapping file; answers with `Msg::MappingLoaded`.
+    LoadMapping(PathBuf),
+    /// List a folder for the File step's picker; answers with `Msg::DirListed`.
+    ListDir(PathBuf),
     /// Read the first rows of this file on a blocking task; answer with `Msg::FileLoaded`.
     LoadFile(PathBuf),
     /// Send one harmless request with these credentials; answer with `Msg::ConnectionTested`.
@@ -339,6 +500,14 @@ pub enum Cmd {
         api_key: String,
         rows: std::collections::BTreeSet<u64>,
     },
+    /// Continue an interrupted run in its directory: journaled records are not sent again.
+    ResumeRun {
+        mapping: Box<Mapping>,
+        custom: Vec<AttributeDef>,
+        url: String,
+        api_key: String,
+        run_dir: PathBuf,
+    },
     PauseImport,
     ResumeImport,
     CancelImport,
@@ -362,8 +531,13 @@ impl App {
             loading: false,
             error: None,
             grid_scroll: 0,
+            picker: Picker::default(),
+            grid_col: 0,
+            grid_search: None,
             mapping: MappingState::default(),
             target: Target::Profiles,
+            one_row_per_order: false,
+            log_path: PathBuf::new(),
             custom: Vec::new(),
             testing: false,
             connection: None,
@@ -453,6 +627,12 @@ impl App {
         m.source.sheet = table.sheet.clone();
         // A header below row 1 is written down, so later runs read the file the same way.
         m.source.header_row = (table.header_row > 1).then_some(table.header_row);
+        // A delimiter or encoding chosen on the File step is written down too.
+        m.source.delimiter = table.forced.delimiter.map(|d| match d {
+            b'\t' => "tab".to_string(),
+            d => (d as char).to_string(),
+        });
+        m.source.encoding = table.forced.encoding.clone();
         for def in &self.custom {
             m.custom_attributes.entry(def.name.clone()).or_insert(
                 crate::mapping::CustomAttribute::Full {
@@ -460,6 +640,41 @@ impl App {
                     entity: Some(def.entity),
                 },
             );
+        }
+        // Formats and time zones set on the Mapping step go to every field reading that column.
+        for (column, d) in &self.mapping.details {
+            let specs = m
+                .attributes
+                .values_mut()
+                .chain(m.profile_id.iter_mut())
+                .filter(|spec| spec.column.as_deref() == Some(column.as_str()));
+            for spec in specs {
+                if d.format.is_some() {
+                    spec.format = d.format.clone();
+                }
+                if d.timezone.is_some() {
+                    spec.timezone = d.timezone.clone();
+                }
+                if d.kind.is_some() {
+                    spec.kind = d.kind;
+                }
+            }
+        }
+        for (name, value) in &self.mapping.constants {
+            m.attributes.insert(
+                name.clone(),
+                crate::mapping::FieldSpec::constant(value.clone()),
+            );
+        }
+        if m.target == Target::Sessions && self.one_row_per_order {
+            // Each row is a whole order: its total, no line items.
+            m.cart_items = None;
+            if m.total.is_none() {
+                return Err(
+                    "One row per order needs the order total: select that column and press → until it says order total (or t for line items)."
+                        .into(),
+                );
+            }
         }
         // Only attributes this mapping uses need declaring.
         let used: Vec<String> = m.attributes.keys().cloned().collect();
@@ -479,11 +694,69 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Cmd> {
             app.loading = false;
             app.error = None;
             app.grid_scroll = 0;
+            app.grid_col = 0;
+            app.grid_search = None;
             app.path_input = table.path.display().to_string();
             app.mapping = suggest_mapping(&table, &app.catalog(), app.target);
             app.table = Some(table);
             app.validate = ValidateState::default();
             app.preview = PreviewState::default();
+            None
+        }
+        Msg::InterruptedFound(dir) => {
+            app.run.interrupted = dir;
+            None
+        }
+        Msg::RecordRequest(row, result) => {
+            if app.step == Step::Run {
+                app.run.request_view =
+                    Some((row, result.unwrap_or_else(|e| format!("# row {row}\n{e}"))));
+            }
+            None
+        }
+        Msg::MappingLoaded(Ok(m)) => {
+            crate::tui::steps::mapping::apply_loaded(app, *m);
+            None
+        }
+        Msg::MappingLoaded(Err(e)) => {
+            app.error = Some(e);
+            None
+        }
+        Msg::Click { x, y, width } => {
+            // The step bar: a click on an earlier step goes back to it (as Esc would, several at once).
+            let running = app.run.started && !app.run.finished;
+            if y == 0
+                && !running
+                && !app.show_help
+                && let Some(to) = crate::tui::widgets::step_at(app.step, width, x)
+                && Step::ALL.iter().position(|s| *s == to)
+                    < Step::ALL.iter().position(|s| *s == app.step)
+            {
+                app.step = to;
+                app.error = None;
+                app.run.confirming = false;
+            }
+            None
+        }
+        Msg::DirListed(dir, result) => {
+            match result {
+                Ok(entries) => {
+                    app.picker = Picker {
+                        dir: Some(dir),
+                        entries,
+                        selected: 0,
+                    }
+                }
+                Err(e) => {
+                    app.picker = Picker {
+                        dir: Some(dir),
+                        ..Picker::default()
+                    };
+                    if app.step == Step::Source {
+                        app.error = Some(e);
+                    }
+                }
+            }
             None
         }
         Msg::FileLoaded(Err(message)) => {
@@ -603,6 +876,22 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
         return crate::tui::steps::run::on_quit_answer(app, key);
     }
     match key.code {
+        KeyCode::Esc if app.step == Step::Run && app.run.request_view.is_some() => {
+            app.run.request_view = None;
+            return None;
+        }
+        KeyCode::Esc
+            if app.step == Step::Mapping
+                && (app.mapping.chooser.is_some() || app.mapping.edit.is_some()) =>
+        {
+            app.mapping.chooser = None;
+            app.mapping.edit = None;
+            return None;
+        }
+        KeyCode::Esc if app.step == Step::Source && app.grid_search.is_some() => {
+            app.grid_search = None;
+            return None;
+        }
         KeyCode::Esc => {
             let running = app.run.started && !app.run.finished;
             if app.step == Step::Run && app.run.confirming {
@@ -623,7 +912,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
         }
         _ => {}
     }
-    let typing = matches!(app.step, Step::Connect | Step::Source);
+    let typing = matches!(app.step, Step::Connect | Step::Source)
+        || app.mapping.chooser.is_some()
+        || app.mapping.edit.is_some();
     if !typing {
         match key.code {
             KeyCode::Char('q') => return crate::tui::steps::run::request_quit(app),
@@ -752,5 +1043,9 @@ pub fn suggest_mapping(table: &Table, catalog: &Catalog, target: Target) -> Mapp
         choices,
         slots,
         suggestions: Some(found),
+        chooser: None,
+        details: Default::default(),
+        edit: None,
+        constants: Vec::new(),
     }
 }

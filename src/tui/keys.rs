@@ -29,17 +29,24 @@ const SOURCE: &[Binding] = &[
     b("Esc", "back"),
     b("F1", "help"),
     b("Ctrl-C", "quit"),
+    b("F6/F7", "delimiter / encoding"),
+    b("/", "search the grid"),
 ];
 const MAPPING: &[Binding] = &[
     b("←→", "attribute"),
+    b("/", "find"),
     b("Enter", "validate"),
     b("x", "skip"),
     b("t", "target"),
     b("s", "save"),
     b("?", "help"),
+    b("q", "quit"),
     b("↑↓", "column"),
     b("Esc", "back"),
-    b("q", "quit"),
+    b("f/z", "date format / time zone"),
+    b("l", "load the saved mapping"),
+    b("c/C", "add a constant / clear them"),
+    b("y", "read values as another type"),
 ];
 const VALIDATE: &[Binding] = &[
     b("↑↓", "problem"),
@@ -60,28 +67,32 @@ const RUN: &[Binding] = &[
     b("p", "pause/resume"),
     b("c", "stop"),
     b("f", "failed only"),
-    b("↑↓", "record"),
-    b("PgUp/Dn", "page"),
+    b("v", "request"),
     b("?", "help"),
     b("q", "quit"),
+    b("↑↓", "record"),
+    b("PgUp/Dn", "page"),
 ];
 const RUN_DONE: &[Binding] = &[
     b("Enter", "summary"),
     b("a", "retry failed"),
+    b("v", "request"),
     b("f", "failed only"),
-    b("↑↓", "record"),
     b("?", "help"),
     b("q", "quit"),
+    b("↑↓", "record"),
 ];
 const CONFIRM: &[Binding] = &[
     b("y", "start the import"),
     b("n", "back to the preview"),
+    b("u", "resume"),
     b("?", "help"),
     b("q", "quit"),
 ];
 const SUMMARY: &[Binding] = &[
     b("n", "import another file"),
     b("a", "retry failed"),
+    b("u", "resume"),
     b("r", "record table"),
     b("?", "help"),
     b("q", "quit"),

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use crossterm::event::{
     DisableMouseCapture, EnableMouseCapture, Event, EventStream, KeyCode, KeyEvent, KeyEventKind,
-    MouseEventKind,
+    MouseButton, MouseEventKind,
 };
 use futures::StreamExt;
 use tokio::sync::mpsc;
@@ -99,6 +99,74 @@ pub fn load_table_with(path: &Path, opts: &crate::source::SourceOptions) -> Resu
         sheets: info.sheets.clone(),
         sheet: info.sheet.clone(),
         header_row: info.header_row,
+        delimiter: info.delimiter,
+        encoding: info.encoding.clone(),
+        forced: opts.clone(),
+    })
+}
+
+/// The folders and supported files in `dir`, folders first, each group by name; hidden entries left out.
+/// Blocking: call on `spawn_blocking`.
+pub fn list_dir(dir: &Path) -> Result<Vec<app::PickEntry>, String> {
+    let read = std::fs::read_dir(dir).map_err(|e| {
+        format!(
+            "Cannot list the folder {}: {e}",
+            crate::text::for_terminal(&dir.display().to_string())
+        )
+    })?;
+    let mut out: Vec<app::PickEntry> = read
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                return None;
+            }
+            let is_dir = e.file_type().ok()?.is_dir()
+                || (e.file_type().ok()?.is_symlink() && e.path().is_dir());
+            let supported = Path::new(&name)
+                .extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| app::PICKER_TYPES.contains(&x.to_lowercase().as_str()));
+            (is_dir || supported).then(|| app::PickEntry {
+                name: crate::text::for_terminal(&name).into_owned(),
+                raw: name,
+                is_dir,
+            })
+        })
+        .collect();
+    out.sort_by_key(|e| (!e.is_dir, e.name.to_lowercase()));
+    Ok(out)
+}
+
+/// The newest run directory under `runs` for `target` whose journal belongs to the file `job` and which has no
+/// summary, or a summary saying it stopped early. Blocking.
+pub fn find_interrupted(runs: &Path, job: &str, target: crate::mapping::Target) -> Option<PathBuf> {
+    use std::io::BufRead;
+    let suffix = format!("-{}", target.as_str());
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(runs)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(&suffix))
+        })
+        .collect();
+    dirs.sort();
+    dirs.into_iter().rev().find(|dir| {
+        let first_line = std::fs::File::open(dir.join(crate::engine::sink::JOURNAL))
+            .ok()
+            .and_then(|f| std::io::BufReader::new(f).lines().next()?.ok());
+        let ours = first_line
+            .and_then(|l| serde_json::from_str::<serde_json::Value>(&l).ok())
+            .is_some_and(|v| v["job_name"] == job);
+        let unfinished = match std::fs::read_to_string(dir.join(crate::engine::sink::SUMMARY)) {
+            Err(_) => true,
+            Ok(text) => serde_json::from_str::<serde_json::Value>(&text)
+                .is_ok_and(|v| !v["aborted"].is_null()),
+        };
+        ours && unfinished
     })
 }
 
@@ -144,6 +212,7 @@ async fn event_loop(opts: WizardOptions) -> anyhow::Result<()> {
         app.connect.url = url.clone();
     }
     app.recent_files = memory.files.clone();
+    app.log_path = crate::logging::log_path();
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let control: Control = Default::default();
     if opts.demo {
@@ -162,6 +231,9 @@ async fn event_loop(opts: WizardOptions) -> anyhow::Result<()> {
         app.path_input = file.display().to_string();
         app.loading = true;
         run_cmd(Cmd::LoadFile(file), &tx, &control);
+    } else {
+        // The File step's picker starts in the current folder.
+        run_cmd(Cmd::ListDir(PathBuf::from(".")), &tx, &control);
     }
     let theme = theme::Theme::from_env();
     let mut terminal = ratatui::init();
@@ -192,6 +264,11 @@ async fn event_loop(opts: WizardOptions) -> anyhow::Result<()> {
                     MouseEventKind::ScrollDown => {
                         batch.push(Msg::Key(KeyEvent::from(KeyCode::Down)))
                     }
+                    MouseEventKind::Down(MouseButton::Left) => batch.push(Msg::Click {
+                        x: m.column,
+                        y: m.row,
+                        width: terminal.size().map(|s| s.width).unwrap_or(80),
+                    }),
                     _ => {}
                 },
                 Some(Ok(_)) => {}
@@ -220,7 +297,9 @@ async fn event_loop(opts: WizardOptions) -> anyhow::Result<()> {
         if let Some(path) = &recent_path
             && remember(&app, &mut memory)
         {
-            memory.save(path);
+            // Written on a blocking task: the UI thread never waits on the disk.
+            let (m, p) = (memory.clone(), path.clone());
+            tokio::task::spawn_blocking(move || m.save(&p));
         }
         if app.quit {
             break;
@@ -268,14 +347,62 @@ pub fn run_cmd(cmd: Cmd, tx: &mpsc::UnboundedSender<Msg>, control: &Control) {
             path,
             sheet,
             header_row,
+            delimiter,
+            encoding,
         } => {
             tokio::task::spawn_blocking(move || {
                 let opts = crate::source::SourceOptions {
                     sheet,
                     header_row,
-                    ..Default::default()
+                    delimiter,
+                    encoding,
                 };
                 let _ = tx.send(Msg::FileLoaded(load_table_with(&path, &opts)));
+            });
+        }
+        Cmd::ShowRequest {
+            mapping,
+            custom,
+            url,
+            api_key,
+            row,
+        } => {
+            tokio::task::spawn_blocking(move || {
+                let result = (|| {
+                    let catalog = catalog_for(&custom, &mapping);
+                    let plan =
+                        crate::payload::plan(&mapping, &catalog).map_err(|e| e.to_string())?;
+                    let ctx = render::Context::new(Some(&url), Some(&api_key));
+                    for rec in plan {
+                        let rec = rec.map_err(|e| e.to_string())?;
+                        if rec.rows.contains(&row) {
+                            return Ok(crate::text::for_terminal(&render::render_http(&rec, &ctx))
+                                .into_owned());
+                        }
+                    }
+                    Err(format!("Row {row} is no longer in the file."))
+                })();
+                let _ = tx.send(Msg::RecordRequest(row, result));
+            });
+        }
+        Cmd::FindInterrupted { job, target } => {
+            tokio::task::spawn_blocking(move || {
+                let found = find_interrupted(Path::new("talon-import-runs"), &job, target);
+                let _ = tx.send(Msg::InterruptedFound(found));
+            });
+        }
+        Cmd::LoadMapping(path) => {
+            tokio::task::spawn_blocking(move || {
+                let result = Mapping::load(&path)
+                    .map(Box::new)
+                    .map_err(|e| format!("Could not load the mapping: {e}"));
+                let _ = tx.send(Msg::MappingLoaded(result));
+            });
+        }
+        Cmd::ListDir(dir) => {
+            tokio::task::spawn_blocking(move || {
+                let listed = list_dir(&dir);
+                let _ = tx.send(Msg::DirListed(dir, listed));
             });
         }
         Cmd::LoadFile(path) => {
@@ -376,7 +503,7 @@ pub fn run_cmd(cmd: Cmd, tx: &mpsc::UnboundedSender<Msg>, control: &Control) {
             let control = control.clone();
             tokio::spawn(async move {
                 if let Err(message) = start_import(
-                    *mapping, custom, url, api_key, rehearsal, None, &tx, &control,
+                    *mapping, custom, url, api_key, rehearsal, None, None, &tx, &control,
                 )
                 .await
                 {
@@ -400,6 +527,36 @@ pub fn run_cmd(cmd: Cmd, tx: &mpsc::UnboundedSender<Msg>, control: &Control) {
                     api_key,
                     false,
                     Some(rows),
+                    None,
+                    &tx,
+                    &control,
+                )
+                .await
+                {
+                    let _ = tx.send(Msg::ImportFailed {
+                        rehearsal: false,
+                        message,
+                    });
+                }
+            });
+        }
+        Cmd::ResumeRun {
+            mapping,
+            custom,
+            url,
+            api_key,
+            run_dir,
+        } => {
+            let control = control.clone();
+            tokio::spawn(async move {
+                if let Err(message) = start_import(
+                    *mapping,
+                    custom,
+                    url,
+                    api_key,
+                    false,
+                    None,
+                    Some(run_dir),
                     &tx,
                     &control,
                 )
@@ -438,6 +595,7 @@ async fn start_import(
     api_key: String,
     rehearsal: bool,
     only_rows: Option<std::collections::BTreeSet<u64>>,
+    resume: Option<PathBuf>,
     tx: &mpsc::UnboundedSender<Msg>,
     control: &Control,
 ) -> Result<(), String> {
@@ -470,7 +628,9 @@ async fn start_import(
     }
     let mut cfg = crate::engine::RunConfig::new(
         Some(client),
-        if rehearsal {
+        if let Some(dir) = &resume {
+            dir.clone()
+        } else if rehearsal {
             std::env::temp_dir().join(format!(
                 "talon-import-rehearsal-{}",
                 jiff::Timestamp::now().strftime("%Y%m%dT%H%M%S%.fZ")
@@ -487,6 +647,8 @@ async fn start_import(
             crate::engine::default_run_dir(&[target])
         },
     );
+    // Records already in the run's journal are reported again, never re-sent.
+    cfg.resume = resume.is_some();
     if rehearsal {
         cfg.mode = crate::engine::Mode::ServerDryRun {
             sample: Some(steps::preview::REHEARSAL_SAMPLE),

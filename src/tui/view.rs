@@ -57,15 +57,6 @@ impl Widget for View<'_> {
 
 fn help(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let step = app.step;
-    let w = area.width.min(60);
-    let h = area.height.min(14);
-    let popup = Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    );
-    Clear.render(popup, buf);
     let mut lines: Vec<Line> = keys::current(app)
         .iter()
         .map(|b| Line::raw(format!("{:<8} {}", b.key, b.action)))
@@ -76,6 +67,16 @@ fn help(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         theme.dim(),
     ));
     lines.push(Line::styled("Press any key to close.", theme.dim()));
+    // As tall as the keys need (every key of the step is listed), as far as the screen allows.
+    let w = area.width.min(60);
+    let h = area.height.min(lines.len() as u16 + 2);
+    let popup = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    Clear.render(popup, buf);
     Paragraph::new(lines)
         .block(Block::bordered().title(format!(" Help: {} ", step.title())))
         .render(popup, buf);

@@ -45,6 +45,20 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
             } else {
                 app.step = crate::tui::app::Step::Run;
                 app.run.confirming = !app.run.started;
+                // Offer to resume an earlier run of this file that stopped before the end.
+                if app.run.confirming
+                    && let Some(t) = &app.table
+                {
+                    app.run.interrupted = None;
+                    return Some(Cmd::FindInterrupted {
+                        job: t
+                            .path
+                            .file_stem()
+                            .map(|s| s.to_string_lossy().into_owned())
+                            .unwrap_or_default(),
+                        target: app.target,
+                    });
+                }
             }
         }
         _ => {}
@@ -95,7 +109,7 @@ pub fn on_rehearsal(app: &mut App, event: ImportEvent) {
 }
 
 /// A JSON/HTTP line with keys, strings and the request line styled.
-fn highlight(line: &str, theme: Theme) -> Line<'static> {
+pub(crate) fn highlight(line: &str, theme: Theme) -> Line<'static> {
     let t = line.trim_start();
     if t.starts_with("PUT ") || t.starts_with("GET ") {
         return Line::styled(line.to_string(), theme.title());

@@ -42,6 +42,28 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
                 app.step = Step::Preview;
                 None
             }
+            KeyCode::Char('u') => {
+                let Some(run_dir) = app.run.interrupted.clone() else {
+                    app.notice = Some("No earlier run of this file stopped before the end.".into());
+                    return None;
+                };
+                let mapping = app.current_mapping().ok()?;
+                app.run = RunState {
+                    started: true,
+                    ..RunState::default()
+                };
+                app.run.log.push(format!(
+                    "Resuming {}: records already done are not sent again.",
+                    for_terminal(&run_dir.display().to_string())
+                ));
+                Some(Cmd::ResumeRun {
+                    mapping: Box::new(mapping),
+                    custom: app.custom.clone(),
+                    url: app.connect.url.trim().to_string(),
+                    api_key: app.connect.api_key.trim().to_string(),
+                    run_dir,
+                })
+            }
             _ => None,
         };
     }
@@ -76,6 +98,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
             return Some(Cmd::CancelImport);
         }
         KeyCode::Enter if r.finished => app.step = Step::Summary,
+        KeyCode::Char('v') => return show_request(app),
         KeyCode::Char('a') if r.finished => return retry_failed(app),
         _ => {}
     }
@@ -120,6 +143,23 @@ pub fn retry_failed(app: &mut App) -> Option<Cmd> {
         url: app.connect.url.trim().to_string(),
         api_key: app.connect.api_key.trim().to_string(),
         rows,
+    })
+}
+
+/// `v`: the selected record's request, built again from the file in the background (the answer is the
+/// status and message in the table). `v` or Esc closes it.
+fn show_request(app: &mut App) -> Option<Cmd> {
+    if app.run.request_view.take().is_some() {
+        return None;
+    }
+    let row = app.run.at(app.run.selected)?.row;
+    let mapping = app.current_mapping().ok()?;
+    Some(Cmd::ShowRequest {
+        mapping: Box::new(mapping),
+        custom: app.custom.clone(),
+        url: app.connect.url.trim().to_string(),
+        api_key: app.connect.api_key.trim().to_string(),
+        row,
     })
 }
 
@@ -328,6 +368,9 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         format!("Records ({}) — f: failed only", r.rows.len())
     }))
     .render(table, buf);
+    if let Some((row, text)) = &r.request_view {
+        request_view(app, *row, text, theme, table, buf);
+    }
     let detail_text = match r.at(r.selected) {
         Some(rec) => format!(
             "row {} · {} · {}",
@@ -355,18 +398,52 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         .block(Block::new().borders(Borders::TOP).title("Log"))
         .render(log, buf);
     if r.confirm_quit {
-        let w = area.width.min(56);
+        let w = area.width.min(64);
+        let h = 4.min(area.height);
         let popup = Rect::new(
             area.x + (area.width - w) / 2,
-            area.y + area.height / 2,
+            area.y + area.height.saturating_sub(h) / 2,
             w,
-            3.min(area.height),
+            h,
         );
         ratatui::widgets::Clear.render(popup, buf);
-        Paragraph::new("Quit while importing? y: quit (resume later) · any key: stay")
-            .block(Block::bordered())
-            .render(popup, buf);
+        Paragraph::new(vec![
+            Line::raw("Quit while importing? The rest can be resumed later."),
+            Line::styled("y: quit · any other key: keep importing", theme.key()),
+        ])
+        .wrap(Wrap { trim: true })
+        .block(Block::bordered().title(" Quit? "))
+        .render(popup, buf);
     }
+}
+
+/// The selected record's request over the table, with the answer it got (status, HTTP code, message).
+fn request_view(app: &App, row: u64, text: &str, theme: Theme, area: Rect, buf: &mut Buffer) {
+    ratatui::widgets::Clear.render(area, buf);
+    let answer = app
+        .run
+        .rows
+        .iter()
+        .find(|r| r.row == row)
+        .map(|r| {
+            format!(
+                "Answer: {}{}{}",
+                r.status.as_str(),
+                r.http.map(|h| format!(" (HTTP {h})")).unwrap_or_default(),
+                r.error
+                    .as_deref()
+                    .map(|e| format!(" — {}", for_terminal(e)))
+                    .unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
+    let mut lines = vec![Line::styled(answer, theme.title())];
+    lines.extend(text.lines().map(|l| super::preview::highlight(l, theme)));
+    Paragraph::new(lines)
+        .block(Block::new().borders(Borders::TOP).title(format!(
+            "Request of row {row} — v or Esc: back to the table"
+        )))
+        .render(area, buf);
 }
 
 fn confirm(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
@@ -405,6 +482,20 @@ fn confirm(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             theme.key(),
         ),
     ];
+    if let Some(dir) = &app.run.interrupted {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            format!(
+                "An earlier run of this file stopped before the end: {}",
+                for_terminal(&dir.display().to_string())
+            ),
+            theme.title(),
+        ));
+        lines.push(Line::styled(
+            "u: resume it (only what is not done yet is sent) · y: start a new run",
+            theme.key(),
+        ));
+    }
     if let Some(e) = &app.error {
         lines.push(Line::styled(e.clone(), theme.error()));
     }

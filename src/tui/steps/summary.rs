@@ -17,9 +17,43 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
         KeyCode::Char('r') => app.step = Step::Run,
         KeyCode::Char('n') => import_another_file(app),
         KeyCode::Char('a') => return super::run::retry_failed(app),
+        KeyCode::Char('u') => return resume(app),
         _ => {}
     }
     None
+}
+
+/// `u` after a stopped run: continue it in the same run directory (what `run --resume` does).
+fn resume(app: &mut App) -> Option<Cmd> {
+    let summary = app.run.report.summary.as_ref()?;
+    if summary.aborted.is_none() {
+        app.notice = Some("This run went to the end; there is nothing to resume.".into());
+        return None;
+    }
+    let run_dir = summary.run_dir.clone();
+    let mapping = match app.current_mapping() {
+        Ok(m) => m,
+        Err(e) => {
+            app.error = Some(e);
+            return None;
+        }
+    };
+    app.run = crate::tui::app::RunState {
+        started: true,
+        ..Default::default()
+    };
+    app.run.log.push(format!(
+        "Resuming the run in {}: records already done are not sent again.",
+        for_terminal(&run_dir.display().to_string())
+    ));
+    app.step = Step::Run;
+    Some(Cmd::ResumeRun {
+        mapping: Box::new(mapping),
+        custom: app.custom.clone(),
+        url: app.connect.url.trim().to_string(),
+        api_key: app.connect.api_key.trim().to_string(),
+        run_dir,
+    })
 }
 
 /// Starts over at the File step for another file (typically the orders after the customers), keeping the
@@ -35,6 +69,7 @@ fn import_another_file(app: &mut App) {
         .unwrap_or_default();
     if next.is_some() {
         app.target = Target::Sessions;
+        app.one_row_per_order = false;
         app.notice = Some(
             "Next: the demo's past orders. Enter loads orders.xlsx (one row per line item); the target is set to orders."
                 .into(),
@@ -93,8 +128,12 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             format!("Why it stopped: {}", for_terminal(why)),
             theme.error(),
         ));
+        lines.push(Line::styled(
+            "u: resume it now (records already done are not sent again).",
+            theme.ok(),
+        ));
         lines.push(Line::raw(
-            "Resume it: talon-import run MAPPING --resume RUN_DIR (save the mapping with s on the Mapping step).",
+            "Or later, headless: talon-import run MAPPING --resume RUN_DIR (save the mapping with s on the Mapping step).",
         ));
     }
     if c.failures() > 0 {
@@ -104,6 +143,15 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         )));
         lines.push(Line::raw(
             "Next: fix them in Excel, save as CSV, and import that file with the same mapping.",
+        ));
+    }
+    if !app.log_path.as_os_str().is_empty() {
+        lines.push(Line::styled(
+            format!(
+                "Log file: {}",
+                for_terminal(&app.log_path.display().to_string())
+            ),
+            theme.dim(),
         ));
     }
     lines.push(Line::raw(""));

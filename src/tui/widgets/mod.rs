@@ -11,31 +11,68 @@ use super::theme::Theme;
 
 /// "1 Connect › 2 File › …" with the current step highlighted.
 pub fn step_bar(step: Step, theme: Theme, area: Rect, buf: &mut Buffer) {
-    // The full bar needs ~90 columns; on narrower terminals the title goes, then other steps shrink to
-    // their number, so the current step is always readable.
-    let full: usize = 14 + Step::ALL.iter().map(|s| s.title().len() + 5).sum::<usize>();
-    let wide = area.width as usize >= full;
-    let roomy = area.width as usize >= full - 14;
     let mut spans = vec![];
+    for (part, kind) in step_bar_parts(step, area.width) {
+        spans.push(match kind {
+            BarPart::Title => Span::styled(part, theme.title()),
+            BarPart::Separator => Span::styled(part, theme.dim()),
+            BarPart::Step(s) if s == step => Span::styled(part, theme.current_step()),
+            BarPart::Step(_) => Span::raw(part),
+        });
+    }
+    Paragraph::new(Line::from(spans)).render(area, buf);
+}
+
+/// What a piece of the step bar is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BarPart {
+    Title,
+    Separator,
+    Step(Step),
+}
+
+/// The step bar's pieces for a terminal `width`, left to right. The full bar needs ~90 columns; on
+/// narrower terminals the title goes, then other steps shrink to their number, so the current step is
+/// always readable. Drawing and mouse clicks both use this, so a click lands where the label is drawn.
+fn step_bar_parts(step: Step, width: u16) -> Vec<(String, BarPart)> {
+    let full: usize = 14 + Step::ALL.iter().map(|s| s.title().len() + 5).sum::<usize>();
+    let wide = width as usize >= full;
+    let roomy = width as usize >= full - 14;
+    let mut parts = vec![];
     if wide {
-        spans.push(Span::styled(" talon-import ", theme.title()));
+        parts.push((" talon-import ".to_string(), BarPart::Title));
     }
     for (i, s) in Step::ALL.iter().enumerate() {
         if i > 0 {
-            spans.push(Span::styled(if roomy { " › " } else { "›" }, theme.dim()));
+            parts.push((
+                if roomy { " › " } else { "›" }.to_string(),
+                BarPart::Separator,
+            ));
         }
         let label = if roomy || *s == step {
             format!("{} {}", i + 1, s.title())
         } else {
             format!("{}", i + 1)
         };
-        if *s == step {
-            spans.push(Span::styled(label, theme.current_step()));
-        } else {
-            spans.push(Span::raw(label));
-        }
+        parts.push((label, BarPart::Step(*s)));
     }
-    Paragraph::new(Line::from(spans)).render(area, buf);
+    parts
+}
+
+/// The step whose label is at column `x` of the step bar in a terminal `width` wide (mouse clicks).
+pub fn step_at(step: Step, width: u16, x: u16) -> Option<Step> {
+    let mut pos = 0u16;
+    for (part, kind) in step_bar_parts(step, width) {
+        let w = part.chars().count() as u16;
+        if let BarPart::Step(s) = kind
+            && x >= pos
+            && x < pos + w
+        {
+            return Some(s);
+        }
+        pos += w;
+    }
+    None
 }
 
 /// The keys that work on this step, from the one binding table. Bindings that do not fit are left out
