@@ -50,6 +50,10 @@ pub fn run(args: Args) -> CmdResult {
     let mapping = Mapping::load(&args.mapping).map_err(Exit::usage)?;
     let catalog = super::map::load_catalog(Some(&mapping))?;
     let plan = crate::payload::plan(&mapping, &catalog).map_err(Exit::usage)?;
+    // How ambiguous dates are read is decided over the whole column; say so rather than convert silently.
+    for line in plan.date_orders.iter().filter_map(|d| d.line()) {
+        eprintln!("Note: {}", crate::text::for_terminal(&line));
+    }
     let mut records = vec![];
     for record in plan {
         if records.len() >= args.rows {
