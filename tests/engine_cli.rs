@@ -6,34 +6,23 @@ use std::process::{Command, Stdio};
 
 use talon_import::sandbox::{self, SandboxConfig};
 
-const BIN: &str = env!("CARGO_BIN_EXE_talon-import");
+mod common;
 
 fn write_orders(dir: &Path, sessions: usize) {
-    let mut text = String::from("Order,Customer,SKU,Qty,Price\n");
+    let mut text = String::new();
     for s in 0..sessions {
         for item in 0..(1 + s % 2) {
             text.push_str(&format!("SO-{s:05},C{:04},SKU-{item},1,9.5\n", s % 300));
         }
     }
-    std::fs::write(dir.join("orders.csv"), text).unwrap();
-    std::fs::write(
-        dir.join("orders.toml"),
-        "target = \"sessions\"\n[source]\nfile = \"orders.csv\"\n[id]\ncolumn = \"Order\"\n\
-         [profile_id]\ncolumn = \"Customer\"\n[cart_items.sku]\ncolumn = \"SKU\"\n\
-         [cart_items.quantity]\ncolumn = \"Qty\"\n[cart_items.price]\ncolumn = \"Price\"\n",
-    )
-    .unwrap();
+    common::write_orders(dir, &text);
 }
 
 fn run_cmd(dir: &Path, url: &str, key: &str, extra: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(dir)
-        .arg("run")
-        .arg("orders.toml")
+    let mut cmd = common::talon_import_run(dir, Some(key));
+    cmd.arg("orders.toml")
         .args(extra)
-        .env("TALON_API_KEY", key)
         .env("TALON_BASE_URL", url)
-        .env("TALON_IMPORT_LOG", dir.join("log.txt"))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     cmd

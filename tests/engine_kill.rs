@@ -11,11 +11,13 @@ use talon_import::engine::sink;
 use talon_import::sandbox::{self, Faults, SandboxConfig, endpoint};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
+mod common;
+
 const SESSIONS: usize = 3_000;
 
 /// Orders over a few hundred customers, 1–3 line items each; returns each session's expected cart total.
 fn write_inputs(dir: &Path) -> HashMap<String, f64> {
-    let mut text = String::from("Order,Customer,SKU,Qty,Price\n");
+    let mut text = String::new();
     let mut totals = HashMap::new();
     for s in 0..SESSIONS {
         let id = format!("K-{s:05}");
@@ -31,22 +33,13 @@ fn write_inputs(dir: &Path) -> HashMap<String, f64> {
         }
         totals.insert(id, total);
     }
-    std::fs::write(dir.join("orders.csv"), text).unwrap();
-    std::fs::write(
-        dir.join("orders.toml"),
-        "target = \"sessions\"\n[source]\nfile = \"orders.csv\"\n[id]\ncolumn = \"Order\"\n\
-         [profile_id]\ncolumn = \"Customer\"\n[cart_items.sku]\ncolumn = \"SKU\"\n\
-         [cart_items.quantity]\ncolumn = \"Qty\"\n[cart_items.price]\ncolumn = \"Price\"\n",
-    )
-    .unwrap();
+    common::write_orders(dir, &text);
     totals
 }
 
 fn command(dir: &Path, url: &str, args: &[&str]) -> tokio::process::Command {
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_talon-import"));
-    cmd.current_dir(dir)
-        .arg("run")
-        .arg("orders.toml")
+    let mut cmd = common::talon_import_run(dir, Some(sandbox::DEFAULT_API_KEY));
+    cmd.arg("orders.toml")
         .args([
             "--base-url",
             url,
@@ -56,12 +49,9 @@ fn command(dir: &Path, url: &str, args: &[&str]) -> tokio::process::Command {
             "8",
         ])
         .args(args)
-        .env("TALON_API_KEY", sandbox::DEFAULT_API_KEY)
-        .env_remove("TALON_BASE_URL")
-        .env("TALON_IMPORT_LOG", dir.join("talon-import.log"))
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true);
+        .stderr(Stdio::null());
+    let mut cmd = tokio::process::Command::from(cmd);
+    cmd.kill_on_drop(true);
     cmd
 }
 

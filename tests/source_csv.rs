@@ -189,16 +189,30 @@ fn bad_files_give_one_clear_error() {
 #[test]
 fn hostile_content_stays_readable() {
     let dir = tempfile::tempdir().unwrap();
-    // NUL bytes, invalid UTF-8 after a long valid prefix, an unclosed quote, a huge cell and many columns.
+    // NUL bytes, a huge cell and many columns are read; an unclosed quote is an error naming where it opened.
     let mut bytes = b"a,b\nx\0y,2\n".to_vec();
     bytes.extend(std::iter::repeat_n(b'z', 3_000_000));
-    bytes.extend_from_slice(b",3\n\"unclosed,4\n");
+    bytes.extend_from_slice(b",3\n\"unclosed,4\n5,6\n");
     let p = write(&dir, "hostile.csv", &bytes);
     let rows: Vec<_> = source::open(&p, &SourceOptions::default())
         .unwrap()
         .collect();
-    assert!(rows.iter().all(|r| r.is_ok()));
-    assert_eq!(rows.len(), 3);
+    assert_eq!(rows.len(), 4);
+    assert!(rows[..3].iter().all(|r| r.is_ok()));
+    let err = rows[3].as_ref().err().unwrap().to_string();
+    assert!(
+        err.contains("hostile.csv, line 4:") && err.contains("closing quote never comes"),
+        "{err}"
+    );
+    // A quoted cell that does close, even over several lines and at the very end, is fine.
+    let p = write(
+        &dir,
+        "fine.csv",
+        b"a,b\n1,\"two\nlines \"\"quoted\"\"\"\n3,\"x\"",
+    );
+    let (_, rows) = read(&p, &SourceOptions::default());
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].cells[1].value, "two\nlines \"quoted\"");
 
     let wide: String = (0..20_000)
         .map(|i| format!("c{i}"))
@@ -246,4 +260,35 @@ fn read_into_reuses_one_row_and_matches_the_iterator() {
         [2, 4, 5, 7, 8]
     );
     assert!(expected[4].notes.contains(&RowNote::LooksLikeFooter));
+}
+
+#[test]
+fn invalid_utf8_past_the_detection_sample_is_an_error_with_line_and_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = b"Id,Name\n".to_vec();
+    for i in 0..10_000 {
+        bytes.extend_from_slice(format!("{i},M\u{fc}ller\n").as_bytes());
+    }
+    let offset = bytes.len();
+    bytes.extend_from_slice(b"10000,K\xf6ln\n10001,ok\n");
+    assert!(offset > 64 * 1024);
+    let p = write(&dir, "late.csv", &bytes);
+    let reader = source::open(&p, &SourceOptions::default()).unwrap();
+    assert_eq!(reader.info.encoding.as_deref(), Some("UTF-8"));
+    let rows: Vec<_> = reader.collect();
+    assert_eq!(rows.len(), 10_001);
+    let err = rows[10_000].as_ref().err().unwrap().to_string();
+    assert!(
+        err.contains("late.csv, line 10002:")
+            && err.contains(&format!("invalid UTF-8 at byte {}", offset + 7))
+            && err.contains("(column \"Name\")"),
+        "{err}"
+    );
+    // The same bytes with the encoding given are read as Windows-1252.
+    let opts = SourceOptions {
+        encoding: Some("windows-1252".into()),
+        ..SourceOptions::default()
+    };
+    let (_, rows) = read(&p, &opts);
+    assert_eq!(rows[10_000].cells[1].value, "Köln");
 }

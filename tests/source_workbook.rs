@@ -124,3 +124,57 @@ fn demo_orders_keep_customer_numbers() {
         assert_eq!(row.cells[2].kind, CellKind::Date);
     }
 }
+
+/// Real .xls (BIFF8, written by xlwt) and .ods (written by odfpy) workbooks, generated once by
+/// tests/fixtures/workbooks/generate.py: the same values as Excel shows them in both formats.
+#[test]
+fn xls_and_ods_values_as_excel_shows_them() {
+    for (file, format) in [
+        ("customers.xls", source::Format::Xls),
+        ("customers.ods", source::Format::Ods),
+    ] {
+        let path = std::path::Path::new("tests/fixtures/workbooks").join(file);
+        let opts = SourceOptions {
+            sheet: Some("Customers".into()),
+            ..SourceOptions::default()
+        };
+        let reader = source::open(&path, &opts).unwrap();
+        assert_eq!(reader.info.format, format, "{file}");
+        assert_eq!(reader.info.sheets, ["Notes", "Customers"], "{file}");
+        assert_eq!(reader.info.header_row, 3, "{file}");
+        assert_eq!(
+            reader.info.columns,
+            [
+                "Id",
+                "Zip",
+                "Joined",
+                "Seen",
+                "Total",
+                "Ratio",
+                "Newsletter"
+            ],
+            "{file}"
+        );
+        let rows: Vec<_> = reader.map(Result::unwrap).collect();
+        // Trailing formatted-but-empty rows (the .ods has five) are not data.
+        assert_eq!(rows.len(), 2, "{file}");
+        let values: Vec<&str> = rows[0].cells.iter().map(|c| c.value.as_str()).collect();
+        assert_eq!(
+            values,
+            [
+                "7091234567890",
+                "02134",
+                "2021-03-04",
+                "2021-03-04T10:30:05",
+                "17850",
+                "0.25",
+                "true"
+            ],
+            "{file}"
+        );
+        assert_eq!(rows[0].cells[2].kind, CellKind::Date, "{file}");
+        assert_eq!(rows[0].cells[3].kind, CellKind::DateTime, "{file}");
+        assert_eq!(rows[0].cells[1].kind, CellKind::Text, "{file}");
+        assert_eq!(rows[1].cells[6].value, "false", "{file}");
+    }
+}

@@ -90,3 +90,36 @@ fn a_rejected_key_exits_3_without_showing_it() {
     assert!(stderr.contains("TALON_MANAGEMENT_KEY"), "{stderr}");
     assert!(!stderr.contains("not-the-right-key-31337"), "{stderr}");
 }
+
+/// `validate` knows the account's custom attributes too: a mapping using `LoyaltyTier` without declaring it
+/// is valid with a management key and a mapping error (exit 2) without one.
+#[test]
+fn validate_uses_the_accounts_custom_attributes() {
+    let url = mock();
+    let dir = csv();
+    std::fs::write(
+        dir.path().join("m.toml"),
+        "target = \"profiles\"\n[source]\nfile = \"c.csv\"\n[id]\ncolumn = \"Customer ID\"\n\
+         [attributes.LoyaltyTier]\ncolumn = \"Loyalty Tier\"\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("talon-import")
+        .unwrap()
+        .env("TALON_MANAGEMENT_KEY", KEY)
+        .env("TALON_BASE_URL", &url)
+        .arg("validate")
+        .arg(dir.path().join("m.toml"))
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(stdout.contains("2 rows: 2 valid, 0 invalid"), "{stdout}");
+    let out = Command::cargo_bin("talon-import")
+        .unwrap()
+        .env_remove("TALON_MANAGEMENT_KEY")
+        .arg("validate")
+        .arg(dir.path().join("m.toml"))
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("LoyaltyTier"), "{stderr}");
+}

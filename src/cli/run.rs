@@ -255,9 +255,14 @@ fn unknown_customers(mappings: &[(PathBuf, Mapping)]) -> Vec<String> {
         }
         if let Some((row, id)) = example {
             out.push(format!(
-                "{}: {missing} sessions belong to customers that are in none of the profiles files of this run \
-                 (e.g. row {row}, {id:?}); Talon.One will create empty profiles for them unless they already exist",
-                path.display()
+                "{}: {missing} {} in none of the profiles files of this run (e.g. row {row}, {id:?}); \
+                 Talon.One will create an empty profile for each unless it already exists",
+                path.display(),
+                if missing == 1 {
+                    "session belongs to a customer that is"
+                } else {
+                    "sessions belong to customers that are"
+                }
             ));
         }
     }
@@ -307,9 +312,8 @@ async fn drive(
             ImportEvent::Started {
                 run_dir, dry_run, ..
             } => eprintln!(
-                "{} into {} — run directory {}",
-                if *dry_run { "Rehearsing" } else { "Importing" },
-                control_target(&report),
+                "{} — run directory {}",
+                headline(&report, *dry_run, args),
                 run_dir.display()
             ),
             ImportEvent::Warning { message } => {
@@ -344,14 +348,23 @@ async fn drive(
     Ok(summary)
 }
 
-fn control_target(report: &ImportReport) -> String {
-    match report.total {
-        Some(t) => format!("Talon.One ({t} records)"),
-        None => "Talon.One".into(),
+/// `Importing 360 records into https://mycompany.europe-west1.talon.one`.
+fn headline(report: &ImportReport, dry_run: bool, args: &Args) -> String {
+    let records = match report.total {
+        Some(t) => format!("{t} records"),
+        None => "records".into(),
+    };
+    let url = args.base_url.as_deref().unwrap_or("Talon.One");
+    if args.dry_run {
+        format!("Rehearsing {records} (--dry-run: nothing is sent)")
+    } else if dry_run {
+        format!("Checking {records} with {url} (--server-dry-run: nothing is stored)")
+    } else {
+        format!("Importing {records} into {url}")
     }
 }
 
-/// `1,200/10,000 · 1,180 succeeded · 20 failed · 3 retrying · 412 req/s · ETA 21 s`
+/// `1200/10000 · 1180 succeeded · 20 failed · 3 retrying · 812 records/s · 410 req/s · ETA 21s`
 pub fn progress_line(r: &ImportReport) -> String {
     let c = &r.counts;
     let total = r.total.map(|t| format!("/{t}")).unwrap_or_default();
@@ -360,12 +373,13 @@ pub fn progress_line(r: &ImportReport) -> String {
         .map(|s| format!(" · ETA {}", human_secs(s)))
         .unwrap_or_default();
     format!(
-        "{}{total} · {} succeeded · {} failed · {} retries · {:.0} records/s{}{eta}",
+        "{}{total} · {} succeeded · {} failed · {} retrying · {:.0} records/s · {:.0} req/s{}{eta}",
         c.total,
         c.succeeded + c.dry_run,
         c.failures(),
-        r.retries,
+        r.retrying(),
         r.records_per_s(),
+        r.requests_per_s(),
         if r.paused { " · paused" } else { "" },
     )
 }

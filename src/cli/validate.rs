@@ -1,49 +1,98 @@
-//! `talon-import validate MAPPING [--json]`: checks every row without sending anything. Exit 0 when every row
-//! is valid, 1 when some are invalid, 2 when the mapping itself is wrong.
+//! `talon-import validate MAPPING... [--json]`: checks every row without sending anything. Exit 0 when every
+//! row is valid, 1 when some are invalid, 2 when a mapping itself is wrong. Several mapping files are validated
+//! as one import: a session id used by two files is an error. With `TALON_MANAGEMENT_KEY` and
+//! `TALON_BASE_URL` set, the account's custom attributes are known too (as for `map` and `preview`).
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 
 use crate::exit::{self, CmdResult, Exit};
-use crate::mapping::validate::validate;
+use crate::mapping::validate::{Report, validate_many};
 use crate::mapping::{Catalog, Mapping};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The mapping file (TOML) written by `map` or the wizard.
-    pub mapping: PathBuf,
-    /// Print the report as JSON.
+    /// The mapping file(s) (TOML) written by `map` or the wizard; several files are checked as one import.
+    #[arg(required = true, num_args = 1..)]
+    pub mapping: Vec<PathBuf>,
+    /// Print the report as JSON (one object; with several files, an array of objects with a "mapping" key).
     #[arg(long)]
     pub json: bool,
 }
 
 pub fn run(args: Args) -> CmdResult {
-    let mapping = Mapping::load(&args.mapping).map_err(Exit::usage)?;
-    let catalog = Catalog::for_mapping(&mapping);
-    let report = validate(&mapping, &catalog, |_| {})
-        .map_err(Exit::usage)
-        .map_err(|e| Exit {
-            code: e.code,
-            error: e
-                .error
-                .context(format!("validating {}", args.mapping.display())),
-        })?;
+    let mut mappings = Vec::with_capacity(args.mapping.len());
+    for path in &args.mapping {
+        mappings.push(Mapping::load(path).map_err(Exit::usage)?);
+    }
+    let mut catalogs: Vec<Catalog> = Vec::with_capacity(mappings.len());
+    for m in &mappings {
+        catalogs.push(super::map::load_catalog(Some(m))?);
+    }
+    // Messages name the data file, which is what the admin knows the orders by.
+    let files: Vec<(String, &Mapping, &Catalog)> = mappings
+        .iter()
+        .zip(&catalogs)
+        .map(|(m, c)| {
+            let source = m.source_path();
+            let label = source.file_name().map_or_else(
+                || source.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            (label, m, c)
+        })
+        .collect();
+    let reports = validate_many(&files, |_, _| {}).map_err(|(i, e)| {
+        let Exit { code, error } = Exit::usage(e);
+        Exit {
+            code,
+            error: error.context(format!("validating {}", args.mapping[i].display())),
+        }
+    })?;
     if args.json {
-        let text = serde_json::to_string_pretty(&report).context("writing the report")?;
+        let text = if reports.len() == 1 {
+            serde_json::to_string_pretty(&reports[0])
+        } else {
+            let all: Vec<serde_json::Value> = reports
+                .iter()
+                .zip(&args.mapping)
+                .map(|(r, p)| {
+                    let mut v = serde_json::to_value(r).unwrap_or_default();
+                    if let Some(o) = v.as_object_mut() {
+                        o.insert("mapping".into(), p.display().to_string().into());
+                    }
+                    v
+                })
+                .collect();
+            serde_json::to_string_pretty(&all)
+        }
+        .context("writing the report")?;
         println!("{text}");
     } else {
-        println!(
-            "{} rows: {} valid, {} invalid, {} warnings",
-            report.rows, report.valid, report.invalid, report.warnings
-        );
-        for line in report.lines() {
-            println!("  {}", crate::text::for_terminal(&line));
+        for (report, path) in reports.iter().zip(&args.mapping) {
+            if reports.len() > 1 {
+                println!(
+                    "{}:",
+                    crate::text::for_terminal(&path.display().to_string())
+                );
+            }
+            print_report(report);
         }
     }
-    Ok(if report.invalid == 0 {
+    Ok(if reports.iter().all(|r| r.invalid == 0) {
         exit::OK
     } else {
         exit::SOME_FAILED
     })
+}
+
+fn print_report(report: &Report) {
+    println!(
+        "{} rows: {} valid, {} invalid, {} warnings",
+        report.rows, report.valid, report.invalid, report.warnings
+    );
+    for line in report.lines() {
+        println!("  {}", crate::text::for_terminal(&line));
+    }
 }

@@ -164,6 +164,8 @@ pub struct RecordOutcome {
     pub status: RecordStatus,
     pub http_status: Option<u16>,
     pub attempts: u32,
+    /// How long Talon.One took to answer the last attempt (waiting for a free slot and pauses between
+    /// attempts not included; for a bulk, the whole batch's request).
     pub latency_ms: u64,
     pub error: Option<String>,
     /// Server dry runs: Talon.One's answer (effects included), for the rehearsal screen.

@@ -1,6 +1,7 @@
 //! `ImportReport`: the running totals of an import, built only from [`ImportEvent`]s, so the headless printer
 //! and the wizard's run screen show the same numbers.
 
+use std::collections::HashSet;
 use std::time::Instant;
 
 use super::{Counts, ImportEvent, RecordOutcome, Summary};
@@ -25,6 +26,8 @@ pub struct ImportReport {
     pub recent_failures: Vec<RecordOutcome>,
     pub summary: Option<Summary>,
     started: Option<Instant>,
+    /// (job, id) of requests waiting to be tried again; a record's outcome removes it.
+    retrying: HashSet<(usize, String)>,
 }
 
 impl ImportReport {
@@ -41,6 +44,9 @@ impl ImportReport {
             ImportEvent::JobStarted { .. } => {}
             ImportEvent::Record(o) => {
                 self.counts.add(o);
+                if !self.retrying.is_empty() {
+                    self.retrying.remove(&(o.job, o.id.clone()));
+                }
                 if o.status.is_failure() {
                     self.recent_failures.push(o.clone());
                     if self.recent_failures.len() > RECENT_FAILURES {
@@ -48,7 +54,10 @@ impl ImportReport {
                     }
                 }
             }
-            ImportEvent::Retrying { .. } => self.retries += 1,
+            ImportEvent::Retrying { job, id, .. } => {
+                self.retries += 1;
+                self.retrying.insert((*job, id.clone()));
+            }
             ImportEvent::Progress {
                 in_flight,
                 window,
@@ -63,22 +72,34 @@ impl ImportReport {
             ImportEvent::Warning { message } => self.warnings.push(message.clone()),
             ImportEvent::Finished(s) => {
                 self.in_flight = 0;
+                self.retrying.clear();
                 self.summary = Some(s.clone());
             }
         }
     }
 
+    /// Requests (records, or bulk batches) waiting to be tried again right now.
+    pub fn retrying(&self) -> usize {
+        self.retrying.len()
+    }
+
+    /// HTTP requests per second so far.
+    pub fn requests_per_s(&self) -> f64 {
+        self.per_s(self.requests)
+    }
+
     /// Records finished in this attempt per second (restored ones excluded).
     pub fn records_per_s(&self) -> f64 {
+        self.per_s(self.counts.total - self.counts.resumed)
+    }
+
+    /// `n` over the seconds since the run started (0 before it started).
+    fn per_s(&self, n: u64) -> f64 {
         let secs = self
             .started
             .map(|t| t.elapsed().as_secs_f64())
             .unwrap_or(0.0);
-        if secs <= 0.0 {
-            0.0
-        } else {
-            (self.counts.total - self.counts.resumed) as f64 / secs
-        }
+        if secs <= 0.0 { 0.0 } else { n as f64 / secs }
     }
 
     /// Seconds left at the current pace, when the total is known.
@@ -130,5 +151,19 @@ mod tests {
         let c = r.counts;
         assert_eq!((c.total, c.succeeded, c.failed, c.invalid), (3, 1, 1, 1));
         assert_eq!(r.recent_failures.len(), 2);
+        r.apply(&ImportEvent::Retrying {
+            job: 0,
+            id: "b".into(),
+            attempt: 2,
+            delay_ms: 10,
+            reason: "HTTP 503".into(),
+        });
+        assert_eq!((r.retries, r.retrying()), (1, 1));
+        let mut done = rec(RecordStatus::Succeeded);
+        if let ImportEvent::Record(o) = &mut done {
+            o.id = "b".into();
+        }
+        r.apply(&done);
+        assert_eq!((r.retries, r.retrying()), (1, 0));
     }
 }

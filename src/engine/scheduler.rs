@@ -33,6 +33,8 @@ use crate::talon::client::{Answer, ApiError, ApiProblem, Client, ClientError};
 
 /// How often the dispatcher reports [`ImportEvent::Progress`].
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+/// Records the dispatcher takes from the reader in one go.
+const DRAIN_AT_ONCE: usize = 256;
 /// A partly filled bulk batch is sent after this long without new records.
 const BATCH_LINGER: Duration = Duration::from_millis(50);
 
@@ -154,28 +156,36 @@ async fn exchange(
         };
     };
     let mut control = sh.control.clone();
-    let started = Instant::now();
     let mut maybe_applied = false;
     let mut attempt = 0u32;
     loop {
         attempt += 1;
-        if !sh.ready(&mut control).await {
-            return Final::Stopped;
-        }
-        let result = {
-            let _slot = sh.window.acquire().await;
-            if let Some(l) = &sh.limiter {
-                l.until_ready().await;
-            }
-            // Many units wait for a slot; one that gets it after a pause, Ctrl-C or a rejected key must not
-            // send.
+        let slot = loop {
             if !sh.ready(&mut control).await {
                 return Final::Stopped;
             }
+            let slot = sh.window.acquire().await;
+            if let Some(l) = &sh.limiter {
+                l.until_ready().await;
+            }
+            // Many units wait for a slot; one that gets it after Ctrl-C or a rejected key must not send, and
+            // one that gets it during a pause gives it back (a paused run shows nothing in flight).
+            let s = *control.borrow();
+            if s.cancelled || sh.fatal().is_some() {
+                return Final::Stopped;
+            }
+            if !s.paused {
+                break slot;
+            }
+        };
+        // Latency of this request alone (not the wait for a slot, nor earlier attempts and their pauses).
+        let sent_at = Instant::now();
+        let result = {
+            let _slot = slot;
             sh.requests.fetch_add(1, Ordering::Relaxed);
             client.send(method, path, query, body).await
         };
-        let latency_ms = started.elapsed().as_millis() as u64;
+        let latency_ms = sent_at.elapsed().as_millis() as u64;
         let (reason, hint, http_status) = match result {
             Ok(answer) if answer.is_success() => {
                 sh.window.on_success();
@@ -381,7 +391,8 @@ async fn run_single(sh: &Shared, job: &JobCtx, rec: &Record) -> Option<RecordOut
             // A session refused because it is already stored and closed: either an earlier attempt of this
             // run stored it (its answer was lost) or an earlier run did. Read it back; if it is what we sent,
             // nothing is missing.
-            if job.target == Target::Sessions && answer.status == 400 && !dry {
+            // In a server dry run the same check tells the admin the real run would find it already there.
+            if job.target == Target::Sessions && answer.status == 400 {
                 let mut o = match read_back(sh, job, rec, attempts, latency_ms).await {
                     ReadBack::Same(o) => o,
                     ReadBack::Different => {
@@ -391,7 +402,7 @@ async fn run_single(sh: &Shared, job: &JobCtx, rec: &Record) -> Option<RecordOut
                 };
                 // Stored by this run (an attempt whose answer was lost, or the interrupted attempt being
                 // resumed) counts as succeeded; stored by some earlier import is "already there".
-                if !maybe_applied && !sh.resuming {
+                if dry || (!maybe_applied && !sh.resuming) {
                     o.status = RecordStatus::Skipped;
                     o.error = Some(
                         "already in Talon.One: an identical closed session is stored (imported before)".into(),
@@ -742,7 +753,14 @@ pub(crate) async fn run(
     let clock = Instant::now();
     let dir = cfg.run_dir.clone();
     let restored = if cfg.resume {
-        sink::read_journal(&dir.join(sink::JOURNAL))?
+        let mut lines = sink::read_journal(&dir.join(sink::JOURNAL))?;
+        // A rehearsal is not an import: when a real run resumes a directory whose records were only
+        // rehearsed (`--dry-run`, or a resume with it), those records are sent now. Their dry_run lines stay
+        // in the journal; the new outcome, appended later, wins when the journal is read.
+        if cfg.mode == Mode::Send {
+            lines.retain(|l| l.outcome.status != RecordStatus::DryRun);
+        }
+        lines
     } else {
         if dir.join(sink::JOURNAL).exists() {
             return Err(EngineError::Config(format!(
@@ -758,6 +776,16 @@ pub(crate) async fn run(
         .collect();
     let files = sink::job_files(&dir, &specs);
     let sink = sink::Sink::open(&dir, &files, &restored)?;
+    let fingerprints: Vec<sink::JobFingerprint> = jobs
+        .iter()
+        .map(|j| sink::JobFingerprint {
+            name: j.name.clone(),
+            target: j.target.as_str().to_string(),
+            mapping_sha256: j.mapping_sha256.clone(),
+            source_sha256: j.source_sha256.clone(),
+        })
+        .collect();
+    let changed = sink::check_run_info(&dir, &fingerprints, cfg.resume)?;
     let rate = cfg
         .rate
         .and_then(NonZeroU32::new)
@@ -791,6 +819,9 @@ pub(crate) async fn run(
             .collect(),
         dry_run: cfg.mode != Mode::Send,
     });
+    for message in changed {
+        let _ = events.send(ImportEvent::Warning { message });
+    }
     let mut d = Dispatch {
         sh: sh.clone(),
         tasks: JoinSet::new(),
@@ -984,19 +1015,41 @@ async fn run_job(
                     rx.close();
                     d.flush_batch(&ctx);
                 }
-                Some(Ok(rec)) => {
-                    let key = sink::record_key(&name, &rec.rows, &rec.id);
-                    if done.contains(&key) {
-                        continue;
+                Some(Ok(first)) => {
+                    // Take what the reader already has ready in one go (up to the backlog): one trip through
+                    // this loop per record would cost more than the record.
+                    let mut next = Some(first);
+                    let mut drained = 0;
+                    while let Some(rec) = next.take() {
+                        drained += 1;
+                        let finished_before = !done.is_empty()
+                            && done.contains(&sink::record_key(&name, &rec.rows, &rec.id));
+                        if !finished_before {
+                            if let Some(n) = sample && taken >= n {
+                                input_open = false;
+                                rx.close();
+                                d.flush_batch(&ctx);
+                                break;
+                            }
+                            taken += 1;
+                            admit(d, &ctx, &name, cfg.mode, bulk, bulk_size, rec);
+                        }
+                        // Bounded, so pause/Ctrl-C and progress are still seen often.
+                        if d.held >= backlog || drained >= DRAIN_AT_ONCE {
+                            break;
+                        }
+                        match rx.try_recv() {
+                            Ok(Ok(r)) => next = Some(r),
+                            Ok(Err(e)) => {
+                                error = Some(format!("reading the file of {name} stopped: {e}; fix the file and resume the run"));
+                                input_open = false;
+                                rx.close();
+                                d.flush_batch(&ctx);
+                            }
+                            // Empty: back to waiting. Disconnected: the next recv() says so.
+                            Err(_) => {}
+                        }
                     }
-                    if let Some(n) = sample && taken >= n {
-                        input_open = false;
-                        rx.close();
-                        d.flush_batch(&ctx);
-                        continue;
-                    }
-                    taken += 1;
-                    admit(d, &ctx, &name, cfg.mode, bulk, bulk_size, rec);
                 }
             },
             _ = tokio::time::sleep(linger), if d.batch_started.is_some() => d.flush_batch(&ctx),

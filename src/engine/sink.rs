@@ -1,8 +1,9 @@
 //! The run directory: `journal.jsonl` (append-only, the truth), `succeeded.csv` / `failed.csv` (derived from
-//! the journal, for people and Excel) and `summary.json`.
+//! the journal, for people and Excel), `run.json` (the files' fingerprints, checked on resume) and
+//! `summary.json`.
 //!
 //! Crash safety: every finished record is appended to the journal *before* its CSV line, and the journal is
-//! flushed and fsynced at least every [`SYNC_EVERY`] records or [`SYNC_INTERVAL`], whichever comes first. A
+//! flushed and fsynced every [`SYNC_INTERVAL`] (or [`SYNC_EVERY`] records, whichever comes first). A
 //! crash can therefore lose at most the last unsynced lines; those records are simply sent again by
 //! `--resume` (a profile update is idempotent; a session already stored is recognised by reading it back).
 //! A record is never lost: it is either in the journal or sent again. The CSVs are rebuilt from the journal
@@ -363,6 +364,66 @@ pub fn write_summary(dir: &Path, summary: &Summary) -> Result<(), EngineError> {
     Ok(())
 }
 
+/// Written when a run starts: what each job was built from, so `--resume` can tell when a file changed.
+pub const RUN_INFO: &str = "run.json";
+
+/// One job's fingerprint in [`RUN_INFO`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobFingerprint {
+    pub name: String,
+    pub target: String,
+    pub mapping_sha256: Option<String>,
+    pub source_sha256: Option<String>,
+}
+
+/// First attempt (or a run directory from before run.json existed): writes the fingerprints. Resumed run:
+/// compares them with the ones written at the start and returns a warning per job whose mapping or source
+/// file changed (records are matched by row and id, so a changed file can skip or repeat records).
+pub fn check_run_info(
+    dir: &Path,
+    jobs: &[JobFingerprint],
+    resume: bool,
+) -> Result<Vec<String>, EngineError> {
+    let path = dir.join(RUN_INFO);
+    let earlier: Option<Vec<JobFingerprint>> = if resume {
+        std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+    } else {
+        None
+    };
+    let Some(earlier) = earlier else {
+        let text = serde_json::to_string_pretty(jobs).map_err(|e| io_err(&path, e))?;
+        std::fs::write(&path, text + "\n").map_err(|e| io_err(&path, e))?;
+        return Ok(vec![]);
+    };
+    let mut warnings = vec![];
+    for job in jobs {
+        let Some(before) = earlier.iter().find(|e| e.name == job.name) else {
+            warnings.push(format!(
+                "{}: this mapping was not part of the run being resumed; all its records will be sent",
+                job.name
+            ));
+            continue;
+        };
+        let changed = |a: &Option<String>, b: &Option<String>| a.is_some() && b.is_some() && a != b;
+        for (what, a, b) in [
+            ("mapping", &before.mapping_sha256, &job.mapping_sha256),
+            ("source file", &before.source_sha256, &job.source_sha256),
+        ] {
+            if changed(a, b) {
+                warnings.push(format!(
+                    "{}: the {what} changed since this run started; records are matched by row number and id, \
+                     so edited, inserted or removed rows may be skipped or sent again — to import a fixed file, \
+                     start a new run instead of resuming",
+                    job.name
+                ));
+            }
+        }
+    }
+    Ok(warnings)
+}
+
 /// The keys of records already finished in a journal.
 pub fn done_keys(lines: &[JournalLine]) -> HashSet<RecordKey> {
     lines.iter().map(JournalLine::key).collect()
@@ -399,6 +460,30 @@ mod tests {
             },
             source: vec![vec![id.into(), "=1+1".into()]],
         }
+    }
+
+    #[test]
+    fn resume_warns_when_a_file_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let fp = |src: &str| JobFingerprint {
+            name: "orders".into(),
+            target: "sessions".into(),
+            mapping_sha256: Some("m".into()),
+            source_sha256: Some(src.into()),
+        };
+        assert!(
+            check_run_info(dir.path(), &[fp("a")], false)
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            check_run_info(dir.path(), &[fp("a")], true)
+                .unwrap()
+                .is_empty()
+        );
+        let w = check_run_info(dir.path(), &[fp("b")], true).unwrap();
+        assert_eq!(w.len(), 1);
+        assert!(w[0].starts_with("orders: the source file changed"), "{w:?}");
     }
 
     #[tokio::test]

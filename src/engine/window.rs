@@ -33,7 +33,10 @@ impl Drop for Slot<'_> {
             let mut s = self.0.lock();
             s.in_use = s.in_use.saturating_sub(1);
         }
-        self.0.notify.notify_waiters();
+        // One slot freed: wake one waiter (FIFO), not all of them — thousands of units may be waiting, and
+        // waking them all for every answer costs more CPU than the requests. A waiter that finds the slot
+        // taken (or the window shrunk) waits again; every release wakes someone, so none is forgotten.
+        self.0.notify.notify_one();
     }
 }
 

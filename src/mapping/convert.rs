@@ -33,6 +33,23 @@ pub enum DateOrder {
     Conflicting,
 }
 
+/// True for a value such as `03/04/2021` that reads differently day-first and month-first.
+pub fn is_ambiguous_date(value: &str) -> bool {
+    date_order_class(value).2
+}
+
+/// `(day_first, month_first, ambiguous)` evidence of one value, parsing it once.
+pub fn date_order_class(value: &str) -> (bool, bool, bool) {
+    match split_numeric_date(value) {
+        Some((a, b, _, _)) => (
+            a > 12 && b <= 12,
+            b > 12 && a <= 12,
+            a <= 12 && b <= 12 && a != b,
+        ),
+        None => (false, false, false),
+    }
+}
+
 /// Evidence one value gives about day/month order: `(day_first, month_first)`.
 pub fn date_order_evidence(value: &str) -> (bool, bool) {
     match split_numeric_date(value) {
@@ -82,6 +99,25 @@ pub fn convert(
     }
 }
 
+/// Checks one non-empty value exactly as [`convert`] would, without building the JSON value where that can
+/// be avoided (text needs no check; numbers and booleans are parsed, not wrapped).
+pub fn check(
+    value: &str,
+    cell: CellKind,
+    kind: AttrType,
+    spec: &FieldSpec,
+    order: DateOrder,
+) -> Result<(), ConvError> {
+    match kind {
+        _ if cell == CellKind::Error => convert(value, cell, kind, spec, order).map(drop),
+        AttrType::String | AttrType::Location => Ok(()),
+        AttrType::Number => number(value).map(drop),
+        AttrType::Boolean => boolean(value, spec).map(drop),
+        AttrType::Time => instant(value, spec, order).map(drop),
+        _ => convert(value, cell, kind, spec, order).map(drop),
+    }
+}
+
 /// JSON numbers: whole values without a fraction (`3`, not `3.0`).
 pub fn num_value(n: f64) -> Value {
     if n.fract() == 0.0 && n.abs() < 9.0e15 {
@@ -100,6 +136,9 @@ pub fn number(value: &str) -> Result<f64, ConvError> {
             format!("\"{value}\" is not a number (expected e.g. 1234.50 or 1.234,50)"),
         )
     };
+    if let Some(n) = plain_number(value.trim()) {
+        return n.filter(|n| n.is_finite()).ok_or_else(bad);
+    }
     let mut s: String = value
         .trim()
         .chars()
@@ -156,6 +195,37 @@ pub fn number(value: &str) -> Result<f64, ConvError> {
         .ok_or_else(bad)
 }
 
+/// The common shapes without allocating: ASCII digits with an optional sign and at most one `.` or `,` that
+/// is a decimal separator (a comma followed by exactly three digits is a thousands separator and takes the
+/// general path). `None` when the value has another shape.
+fn plain_number(v: &str) -> Option<Option<f64>> {
+    let b = v.as_bytes();
+    let digits = b
+        .strip_prefix(b"-")
+        .or_else(|| b.strip_prefix(b"+"))
+        .unwrap_or(b);
+    if digits.is_empty() || b.len() > 40 || !digits[0].is_ascii_digit() {
+        return None;
+    }
+    let mut seps = digits
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.is_ascii_digit());
+    match (seps.next(), seps.next()) {
+        (None, _) => Some(v.parse().ok()),
+        (Some((i, b'.')), None) if i + 1 < digits.len() => Some(v.parse().ok()),
+        (Some((i, b',')), None) if i + 1 < digits.len() && digits.len() - i - 1 != 3 => {
+            let mut buf = [0u8; 40];
+            let buf = &mut buf[..b.len()];
+            buf.copy_from_slice(b);
+            let at = b.len() - digits.len() + i;
+            buf[at] = b'.';
+            Some(std::str::from_utf8(buf).ok()?.parse().ok())
+        }
+        _ => None,
+    }
+}
+
 const TRUE_WORDS: &[&str] = &[
     "true",
     "yes",
@@ -197,7 +267,17 @@ const FALSE_WORDS: &[&str] = &[
 
 /// Booleans from the usual words in several languages, plus the field's own `true`/`false` words.
 pub fn boolean(value: &str, spec: &FieldSpec) -> Result<bool, ConvError> {
-    let v = value.trim().to_lowercase();
+    let trimmed = value.trim();
+    if spec.true_words.is_none() && spec.false_words.is_none() && trimmed.is_ascii() {
+        // The built-in words without allocating; only non-ASCII words (`sí`, `não`) need lowercasing.
+        if TRUE_WORDS.iter().any(|w| trimmed.eq_ignore_ascii_case(w)) {
+            return Ok(true);
+        }
+        if FALSE_WORDS.iter().any(|w| trimmed.eq_ignore_ascii_case(w)) {
+            return Ok(false);
+        }
+    }
+    let v = trimmed.to_lowercase();
     let has = |words: &Option<Vec<String>>| {
         words
             .as_ref()
@@ -235,9 +315,9 @@ fn zone(spec: &FieldSpec) -> Result<TimeZone, ConvError> {
     }
 }
 
-fn in_zone(dt: DateTime, spec: &FieldSpec) -> Result<String, ConvError> {
+fn in_zone(dt: DateTime, spec: &FieldSpec) -> Result<jiff::Timestamp, ConvError> {
     let tz = zone(spec)?;
-    tz.to_timestamp(dt).map(|t| t.to_string()).map_err(|e| {
+    tz.to_timestamp(dt).map_err(|e| {
         err(
             "not_a_date",
             format!("{dt} does not exist in that time zone: {e}"),
@@ -247,13 +327,34 @@ fn in_zone(dt: DateTime, spec: &FieldSpec) -> Result<String, ConvError> {
 
 /// `a/b/yyyy`, `a.b.yyyy`, `a-b-yyyy` with an optional ` HH:MM[:SS]`: (a, b, year, time).
 fn split_numeric_date(value: &str) -> Option<(u32, u32, i16, Option<&str>)> {
-    let (date, rest) = match value.trim().split_once([' ', 'T']) {
-        Some((d, t)) => (d, Some(t.trim())),
-        None => (value.trim(), None),
+    let v = value.trim();
+    // Called for every cell of a date column: reject non-dates on the first byte, then scan bytes.
+    if !v.as_bytes().first()?.is_ascii_digit() {
+        return None;
+    }
+    let (date, rest) = match v.bytes().position(|b| b == b' ' || b == b'T') {
+        Some(i) => (&v[..i], Some(v[i + 1..].trim())),
+        None => (v, None),
     };
-    let sep = ['/', '.', '-'].into_iter().find(|c| date.contains(*c))?;
-    let parts: Vec<&str> = date.split(sep).collect();
-    if parts.len() != 3 || parts[2].len() != 4 || parts[0].len() > 2 || parts[1].len() > 2 {
+    let has = |c: u8| date.as_bytes().contains(&c);
+    let sep = if has(b'/') {
+        '/'
+    } else if has(b'.') {
+        '.'
+    } else if has(b'-') {
+        '-'
+    } else {
+        return None;
+    };
+    let sb = sep as u8;
+    let i = date.bytes().position(|b| b == sb)?;
+    let j = i + 1 + date[i + 1..].bytes().position(|b| b == sb)?;
+    let parts = [&date[..i], &date[i + 1..j], &date[j + 1..]];
+    if parts[2].as_bytes().contains(&sb)
+        || parts[2].len() != 4
+        || parts[0].len() > 2
+        || parts[1].len() > 2
+    {
         return None;
     }
     Some((
@@ -280,6 +381,15 @@ fn clock(t: Option<&str>) -> Option<(i8, i8, i8)> {
 /// Times to RFC 3339 UTC: ISO 8601 (with or without offset), Excel dates (ISO from the source), slash dates
 /// in the column's [`DateOrder`], or the field's explicit strftime `format`.
 pub fn time(value: &str, spec: &FieldSpec, order: DateOrder) -> Result<String, ConvError> {
+    instant(value, spec, order).map(|t| t.to_string())
+}
+
+/// [`time`] before formatting: the instant, or why the value is not one.
+pub fn instant(
+    value: &str,
+    spec: &FieldSpec,
+    order: DateOrder,
+) -> Result<jiff::Timestamp, ConvError> {
     let v = value.trim();
     let not_date = |hint: &str| {
         err(
@@ -293,7 +403,6 @@ pub fn time(value: &str, spec: &FieldSpec, order: DateOrder) -> Result<String, C
         if bdt.offset().is_some() {
             return bdt
                 .to_timestamp()
-                .map(|t| t.to_string())
                 .map_err(|_| not_date(&format!(" in the format {fmt}")));
         }
         let dt = bdt
@@ -302,30 +411,38 @@ pub fn time(value: &str, spec: &FieldSpec, order: DateOrder) -> Result<String, C
             .map_err(|_| not_date(&format!(" in the format {fmt}")))?;
         return in_zone(dt, spec);
     }
-    if let Ok(ts) = v.parse::<jiff::Timestamp>() {
-        return Ok(ts.to_string());
-    }
-    if let Ok(dt) = v.parse::<DateTime>() {
-        return in_zone(dt, spec);
-    }
-    if let Ok(d) = v.parse::<Date>() {
-        return in_zone(d.at(0, 0, 0, 0), spec);
-    }
-    // Exports such as Shopify's write `2024-03-04 10:14:02 +0100`: a space before the offset, which
-    // ISO 8601 parsers refuse. The offset makes the instant exact, so no zone is needed.
-    for fmt in [
-        "%Y-%m-%d %H:%M:%S %z",
-        "%Y-%m-%d %H:%M:%S %:z",
-        "%Y-%m-%d %H:%M %z",
-    ] {
-        if let Ok(ts) = jiff::fmt::strtime::parse(fmt, v).and_then(|b| b.to_timestamp()) {
-            return Ok(ts.to_string());
+    // Every ISO shape below starts with `YYYY-`; slash and dot dates skip the attempts.
+    let iso = v.len() >= 10
+        && v.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+        && v.as_bytes()[4] == b'-';
+    if iso {
+        if let Ok(ts) = v.parse::<jiff::Timestamp>() {
+            return Ok(ts);
+        }
+        if let Ok(dt) = v.parse::<DateTime>() {
+            return in_zone(dt, spec);
+        }
+        if let Ok(d) = v.parse::<Date>() {
+            return in_zone(d.at(0, 0, 0, 0), spec);
+        }
+        // Exports such as Shopify's write `2024-03-04 10:14:02 +0100`: a space before the offset, which
+        // ISO 8601 parsers refuse. The offset makes the instant exact, so no zone is needed.
+        for fmt in [
+            "%Y-%m-%d %H:%M:%S %z",
+            "%Y-%m-%d %H:%M:%S %:z",
+            "%Y-%m-%d %H:%M %z",
+        ] {
+            if let Ok(ts) = jiff::fmt::strtime::parse(fmt, v).and_then(|b| b.to_timestamp()) {
+                return Ok(ts);
+            }
         }
     }
     if let Some((a, b, year, t)) = split_numeric_date(v) {
         let (day, month) = match order {
             _ if a > 12 && b <= 12 => (a, b),
             _ if b > 12 && a <= 12 => (b, a),
+            // `03/03/2021` reads the same either way.
+            _ if a == b => (a, b),
             DateOrder::DayFirst => (a, b),
             DateOrder::MonthFirst => (b, a),
             DateOrder::Unknown | DateOrder::Conflicting => {

@@ -1,6 +1,8 @@
 //! A mapping field compiled against the file's columns: column indexes resolved once, the type fixed, so
 //! reading a row is a lookup plus a conversion. Unknown columns fail here, before any row is read.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::Problem;
@@ -147,11 +149,16 @@ impl Field {
     /// The text this field reads from `row` (trimmed; templates joined with empty parts collapsed), and the
     /// cell kind. `None` when empty and no default is set.
     pub fn text(&self, row: &Row) -> Option<(String, CellKind)> {
+        self.text_cow(row).map(|(t, k)| (t.into_owned(), k))
+    }
+
+    /// [`Field::text`] borrowing from the row where it can (plain columns), for validation without copies.
+    pub fn text_cow<'r>(&'r self, row: &'r Row) -> Option<(Cow<'r, str>, CellKind)> {
         let cell = |i: usize| row.cells.get(i);
         let got = match &self.from {
             From::Column(i) => cell(*i)
                 .filter(|c| !c.is_empty())
-                .map(|c| (c.value.trim().to_string(), c.kind)),
+                .map(|c| (Cow::Borrowed(c.value.trim()), c.kind)),
             From::Template(parts) => {
                 let mut out = String::new();
                 let mut any = false;
@@ -167,26 +174,71 @@ impl Field {
                     }
                 }
                 // Empty parts collapse: no doubled, leading or trailing spaces or separators.
-                let joined = out.split_whitespace().collect::<Vec<_>>().join(" ");
-                let joined = joined
-                    .trim_matches(|c: char| c == ',' || c == '-' || c.is_whitespace())
-                    .to_string();
-                (any && !joined.is_empty()).then_some((joined, CellKind::Text))
+                let edge = |c: char| c.is_whitespace() || c == ',' || c == '-';
+                let already_clean = !out.starts_with(edge)
+                    && !out.ends_with(edge)
+                    && !out.contains("  ")
+                    && !out.chars().any(|c| c.is_whitespace() && c != ' ');
+                if already_clean {
+                    return (any && !out.is_empty())
+                        .then_some((Cow::Owned(out), CellKind::Text))
+                        .or_else(|| self.default_text());
+                }
+                let mut joined = String::with_capacity(out.len());
+                for word in out.split_whitespace() {
+                    if !joined.is_empty() {
+                        joined.push(' ');
+                    }
+                    joined.push_str(word);
+                }
+                let trimmed =
+                    joined.trim_matches(|c: char| c == ',' || c == '-' || c.is_whitespace());
+                let joined = if trimmed.len() == joined.len() {
+                    joined
+                } else {
+                    trimmed.to_string()
+                };
+                (any && !joined.is_empty()).then_some((Cow::Owned(joined), CellKind::Text))
             }
             From::Value(v) => Some((
                 match v {
-                    toml::Value::String(s) => s.clone(),
-                    other => other.to_string(),
+                    toml::Value::String(s) => Cow::Borrowed(s.as_str()),
+                    other => Cow::Owned(other.to_string()),
                 },
                 CellKind::Text,
             )),
         };
-        got.filter(|(s, _)| !s.is_empty()).or_else(|| {
-            self.spec
-                .default
-                .as_ref()
-                .map(|d| (d.clone(), CellKind::Text))
-        })
+        got.filter(|(s, _)| !s.is_empty())
+            .or_else(|| self.default_text())
+    }
+
+    fn default_text(&self) -> Option<(Cow<'_, str>, CellKind)> {
+        self.spec
+            .default
+            .as_deref()
+            .map(|d| (Cow::Borrowed(d), CellKind::Text))
+    }
+
+    /// Checks the value as [`Field::read`] would convert it, without building it: the same conversions and
+    /// the same problems, for `validate`.
+    #[allow(clippy::result_large_err)] // see Compiled::read_id
+    pub fn check(&self, row: &Row) -> Result<(), Problem> {
+        let Some((text, cell)) = self.text_cow(row) else {
+            return Ok(());
+        };
+        if let From::Value(v) = &self.from
+            && matches!(
+                (v, self.kind),
+                (
+                    toml::Value::Integer(_) | toml::Value::Float(_),
+                    AttrType::Number
+                ) | (toml::Value::Boolean(_), AttrType::Boolean)
+            )
+        {
+            return Ok(());
+        }
+        convert::check(&text, cell, self.kind, &self.spec, self.order)
+            .map_err(|e| self.problem(row.number, Some(text.into_owned()), e.kind, e.message))
     }
 
     /// The converted value, `Ok(None)` for an empty cell without default, or the problem.

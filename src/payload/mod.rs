@@ -12,6 +12,7 @@ pub mod render;
 use serde::Serialize;
 
 mod compile;
+pub use compile::{DateOrderDecision, thousands};
 pub mod fields;
 pub mod profiles;
 pub mod sessions;
@@ -65,6 +66,9 @@ use crate::source::{SourceError, SourceInfo};
 pub struct Plan {
     /// What the source layer detected; `info.columns` are the columns of `Record::source`.
     pub info: SourceInfo,
+    /// How the day/month order of each date column without `format` was decided (see
+    /// [`DateOrderDecision::line`]).
+    pub date_orders: Vec<DateOrderDecision>,
     records: Box<dyn Iterator<Item = Result<Record, SourceError>> + Send>,
 }
 
@@ -73,7 +77,11 @@ impl Plan {
         info: SourceInfo,
         records: Box<dyn Iterator<Item = Result<Record, SourceError>> + Send>,
     ) -> Self {
-        Plan { info, records }
+        Plan {
+            info,
+            date_orders: vec![],
+            records,
+        }
     }
 }
 
@@ -93,15 +101,141 @@ pub fn plan(mapping: &Mapping, catalog: &Catalog) -> Result<Plan, MappingError> 
     let compiled = compile::Compiled::new(mapping, catalog)?;
     let reader = crate::source::open(&mapping.source_path(), &mapping.source_options())?;
     let info = reader.info.clone();
-    match mapping.target {
-        Target::Profiles => Ok(Plan::new(
-            info,
-            Box::new(profiles::records(compiled, reader)),
-        )),
-        Target::Sessions => Ok(Plan::new(
-            info,
-            Box::new(sessions::records(compiled, reader)),
-        )),
+    let date_orders = compiled.dates.clone();
+    let mut plan = match mapping.target {
+        Target::Profiles => Plan::new(info, Box::new(profiles::records(compiled, reader))),
+        Target::Sessions => Plan::new(info, Box::new(sessions::records(compiled, reader))),
+    };
+    plan.date_orders = date_orders;
+    Ok(plan)
+}
+
+/// What [`check_profiles`] found beyond the rows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Checked {
+    /// Every row was checked; how each date column's day/month order was decided, counted over the whole
+    /// column.
+    Done(Vec<DateOrderDecision>),
+    /// Only with `whole_file_dates = false`: a row after the early pre-scan contradicted the day/month order
+    /// it decided, so the rows were checked against the wrong order. Discard what `each` saw and call again
+    /// with `whole_file_dates = true`.
+    StartOver,
+}
+
+/// Profiles only: checks every row without building the requests (what `validate` needs), calling `each` with
+/// the row, its id (when it has one) and its problems (empty for a valid row). The same conversions as
+/// [`plan`], reading through one reused [`crate::source::Row`] so memory stays flat. `None` for sessions,
+/// whose rows must be grouped first: use [`plan`].
+///
+/// With `whole_file_dates = false` the day/month pre-scan stops at the first row that settles each date
+/// column, and this pass watches the rest of the column; in the rare file where a later row contradicts,
+/// the answer is [`Checked::StartOver`]. That saves reading the file twice.
+pub fn check_profiles(
+    mapping: &Mapping,
+    catalog: &Catalog,
+    whole_file_dates: bool,
+    mut each: impl FnMut(&crate::source::Row, Option<&str>, &[Problem]),
+) -> Option<Result<Checked, crate::mapping::validate::ValidateError>> {
+    if mapping.target != Target::Profiles {
+        return None;
+    }
+    let mut run = || -> Result<Checked, crate::mapping::validate::ValidateError> {
+        let compiled = compile::Compiled::with_date_scan(mapping, catalog, whole_file_dates)?;
+        let mut reader = crate::source::open(&mapping.source_path(), &mapping.source_options())
+            .map_err(MappingError::from)?;
+        let columns = compiled.date_columns();
+        let mut dates: Vec<DateOrderDecision> = compiled
+            .dates
+            .iter()
+            .map(|d| DateOrderDecision {
+                ambiguous: 0,
+                day_first_example: None,
+                month_first_example: None,
+                ..d.clone()
+            })
+            .collect();
+        let mut problems = Vec::new();
+        // Reading (decoding, splitting, cleaning) runs on a second thread and hands over batches of rows;
+        // used batches come back to be refilled, so memory stays a few batches whatever the file size.
+        let (full_tx, full_rx) = std::sync::mpsc::sync_channel(4);
+        let (empty_tx, empty_rx) = std::sync::mpsc::channel();
+        std::thread::scope(
+            |scope| -> Result<(), crate::mapping::validate::ValidateError> {
+                scope.spawn(move || read_batches(&mut reader, full_tx, empty_rx));
+                for batch in full_rx {
+                    let batch: Vec<crate::source::Row> = batch?;
+                    for row in &batch {
+                        for (d, i) in dates.iter_mut().zip(&columns) {
+                            if let Some(cell) = row.cells.get(*i) {
+                                d.observe(row.number, &cell.value);
+                            }
+                        }
+                        problems.clear();
+                        let id = profiles::check(&compiled, row, &mut problems);
+                        each(row, id.as_deref(), &problems);
+                    }
+                    let _ = empty_tx.send(batch);
+                }
+                Ok(())
+            },
+        )?;
+        for d in &mut dates {
+            d.finish();
+        }
+        let same = dates
+            .iter()
+            .zip(&compiled.dates)
+            .all(|(a, b)| a.settled() == b.settled());
+        Ok(if same {
+            Checked::Done(dates)
+        } else {
+            Checked::StartOver
+        })
+    };
+    Some(run())
+}
+
+/// Rows per batch handed from the reading thread to the checking one.
+const BATCH: usize = 512;
+
+/// The reading side of [`check_profiles`]: fills batches (reusing returned ones) until the end of the file or
+/// the first error, which is sent after the rows before it. Stops early when the receiver is gone.
+fn read_batches(
+    reader: &mut crate::source::SourceReader,
+    full: std::sync::mpsc::SyncSender<Result<Vec<crate::source::Row>, SourceError>>,
+    empty: std::sync::mpsc::Receiver<Vec<crate::source::Row>>,
+) {
+    loop {
+        let mut batch = empty
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(BATCH));
+        let mut n = 0;
+        let mut error = None;
+        while n < BATCH {
+            if n == batch.len() {
+                batch.push(crate::source::Row::empty());
+            }
+            match reader.read_into(&mut batch[n]) {
+                None => break,
+                Some(Ok(())) => n += 1,
+                Some(Err(e)) => {
+                    error = Some(e);
+                    break;
+                }
+            }
+        }
+        let done = n < BATCH;
+        batch.truncate(n);
+        if n > 0 && full.send(Ok(batch)).is_err() {
+            return;
+        }
+        if let Some(e) = error {
+            let _ = full.send(Err(e));
+            return;
+        }
+        if done {
+            return;
+        }
     }
 }
 

@@ -4,14 +4,21 @@
 use serde_json::{Map, Value, json};
 
 use super::compile::Compiled;
-use super::{Record, Request, encode_id, raw_cells};
+use super::{Problem, Record, Request, encode_id, raw_cells};
 use crate::source::{Row, SourceError, SourceReader};
 
 pub(super) fn records(
     c: Compiled,
     reader: SourceReader,
 ) -> impl Iterator<Item = Result<Record, SourceError>> + Send {
-    reader.map(move |row| row.map(|row| record(&c, &row)))
+    // One reused row: the record copies what it needs, so no row needs its own cells.
+    let mut reader = reader;
+    let mut row = Row::empty();
+    std::iter::from_fn(move || {
+        reader
+            .read_into(&mut row)
+            .map(|r| r.map(|()| record(&c, &row)))
+    })
 }
 
 fn record(c: &Compiled, row: &Row) -> Record {
@@ -43,4 +50,16 @@ fn record(c: &Compiled, row: &Row) -> Record {
         source: vec![raw_cells(row)],
         request,
     }
+}
+
+/// The problems [`record`] would report for `row`, without building the request: the same id and field
+/// conversions, so `validate` and the import agree. Returns the id when there is one.
+pub(super) fn check(c: &Compiled, row: &Row, problems: &mut Vec<Problem>) -> Option<String> {
+    let id = c.read_id(&c.id, row).map_err(|p| problems.push(p)).ok();
+    for f in &c.attributes {
+        if let Err(p) = f.check(row) {
+            problems.push(p);
+        }
+    }
+    id
 }

@@ -22,6 +22,63 @@ struct LineCounter<R> {
     last_was_cr: bool,
     /// Breaks already dropped from `breaks` (all before the current record).
     before: u64,
+    /// UTF-8 input read as is (not transcoded): a bad byte past the detection sample is an error with its
+    /// offset, not a silent replacement.
+    raw_utf8: bool,
+    /// Where the last record read starts (stream offset, possibly before blank lines) and its first line.
+    last_start: u64,
+    last_line: u64,
+}
+
+/// Streaming UTF-8 validation, used to find the offset of the first bad byte once a record turned out not to be
+/// UTF-8: a character split across two reads is completed from the next one.
+#[derive(Default)]
+struct Utf8Check {
+    /// The first bytes of a character cut by the end of the previous read.
+    tail: Vec<u8>,
+    /// Offset of the first byte that is not valid UTF-8.
+    first_invalid: Option<u64>,
+}
+
+impl Utf8Check {
+    fn feed(&mut self, data: &[u8], offset: u64) {
+        if self.first_invalid.is_some() {
+            return;
+        }
+        let mut from = 0;
+        if !self.tail.is_empty() {
+            let width = match self.tail[0] {
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                _ => 4,
+            };
+            let need = (width - self.tail.len()).min(data.len());
+            self.tail.extend_from_slice(&data[..need]);
+            from = need;
+            if self.tail.len() < width {
+                return;
+            }
+            if std::str::from_utf8(&self.tail).is_err() {
+                self.first_invalid = Some(offset - (self.tail.len() - need) as u64);
+                return;
+            }
+            self.tail.clear();
+        }
+        if let Err(e) = std::str::from_utf8(&data[from..]) {
+            let at = from + e.valid_up_to();
+            match e.error_len() {
+                Some(_) => self.first_invalid = Some(offset + at as u64),
+                None => self.tail.extend_from_slice(&data[at..]),
+            }
+        }
+    }
+
+    /// At the end of the input a cut character is invalid too.
+    fn finish(&mut self, offset: u64) {
+        if self.first_invalid.is_none() && !self.tail.is_empty() {
+            self.first_invalid = Some(offset - self.tail.len() as u64);
+        }
+    }
 }
 
 impl<R: Read> Read for LineCounter<R> {
@@ -91,7 +148,10 @@ fn read_record(
             .sum();
         in_record.saturating_sub(internal + terminated)
     };
-    Ok(Some(counter.before + leading + 1))
+    let line = counter.before + leading + 1;
+    counter.last_start = start;
+    counter.last_line = line;
+    Ok(Some(line))
 }
 
 /// What detection decided about the bytes of a CSV file.
@@ -250,6 +310,9 @@ pub fn open(path: &Path, opts: &SourceOptions) -> Result<super::SourceReader, So
         breaks: VecDeque::new(),
         last_was_cr: false,
         before: 0,
+        raw_utf8: detected.encoding == encoding_rs::UTF_8,
+        last_start: 0,
+        last_line: 0,
     };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(detected.delimiter)
@@ -304,6 +367,8 @@ pub fn open(path: &Path, opts: &SourceOptions) -> Result<super::SourceReader, So
     };
     let rows = CsvRows {
         path: path.to_path_buf(),
+        delimiter: detected.delimiter,
+        columns: info.columns.clone(),
         width: info.columns.len(),
         reader,
         head,
@@ -327,6 +392,8 @@ fn csv_error(path: &Path, e: csv::Error) -> SourceError {
 
 pub(super) struct CsvRows {
     path: PathBuf,
+    delimiter: u8,
+    columns: Vec<String>,
     width: usize,
     reader: csv::Reader<Input>,
     head: VecDeque<(csv::ByteRecord, u64)>,
@@ -337,23 +404,37 @@ pub(super) struct CsvRows {
 
 impl CsvRows {
     /// Fills `row` from a record; false (row untouched apart from its cells) for an entirely empty record.
-    fn fill_row(&mut self, rec: &csv::ByteRecord, line: u64, row: &mut Row) -> bool {
+    fn fill_row(
+        &mut self,
+        rec: &csv::ByteRecord,
+        line: u64,
+        row: &mut Row,
+    ) -> Result<bool, SourceError> {
         if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-            return false;
+            return Ok(false);
         }
         row.notes.clear();
         let found = rec.len();
         let kept = found.min(self.width);
         row.cells.truncate(self.width);
         // One UTF-8 check and one NFC pre-check for the whole record instead of one per field.
-        let whole = std::str::from_utf8(rec.as_slice()).ok();
-        let latin = whole.is_some() && clean::below_u0300(rec.as_slice());
-        for i in 0..kept {
-            let field = rec.get(i).unwrap_or_default();
-            let text = match whole.and_then(|w| w.get(rec.range(i)?)) {
+        let bytes = rec.as_slice();
+        let ascii = bytes.is_ascii();
+        let whole = std::str::from_utf8(bytes).ok();
+        if whole.is_none() && self.reader.get_ref().raw_utf8 {
+            return Err(self.invalid_utf8(rec, line));
+        }
+        let latin = ascii || (whole.is_some() && clean::below_u0300(bytes));
+        // Fields lie end to end in `bytes`; a field's text is a slice of the record's (checked on char
+        // boundaries by `get`).
+        let mut from = 0;
+        for (i, field) in rec.iter().take(kept).enumerate() {
+            let to = from + field.len();
+            let text = match whole.and_then(|w| w.get(from..to)) {
                 Some(s) => std::borrow::Cow::Borrowed(s),
                 None => String::from_utf8_lossy(field),
             };
+            from = to;
             match row.cells.get_mut(i) {
                 Some(cell) => clean::fill_text_cell_known(cell, &text, latin),
                 None => row.cells.push(clean::text_cell(&text)),
@@ -387,7 +468,118 @@ impl CsvRows {
         self.number += 1;
         row.number = self.number;
         row.line = line;
-        true
+        Ok(true)
+    }
+
+    /// At the end of the file: was the last record swallowed by a quote that never closes? Looks at the raw
+    /// bytes of the last record again (UTF-8 files only; they can be re-read from that offset) and names the
+    /// line where the quote opened.
+    fn unclosed_quote(&mut self) -> Option<SourceError> {
+        use std::io::{BufRead, Seek};
+        let counter = self.reader.get_ref();
+        if !counter.raw_utf8 || counter.last_line == 0 {
+            return None;
+        }
+        let (start, mut line) = (counter.last_start, counter.last_line);
+        let mut file = std::fs::File::open(&self.path).ok()?;
+        file.seek(std::io::SeekFrom::Start(start)).ok()?;
+        let mut input = std::io::BufReader::new(file);
+        #[derive(PartialEq)]
+        enum State {
+            Start,
+            Unquoted,
+            Quoted,
+            QuoteInQuoted,
+        }
+        let mut state = State::Start;
+        let mut opened = 0;
+        let mut leading = true;
+        let mut prev = 0u8;
+        loop {
+            let buf = input.fill_buf().ok()?;
+            if buf.is_empty() {
+                break;
+            }
+            for &b in buf {
+                let newline = b == b'\r' || (b == b'\n' && prev != b'\r');
+                prev = b;
+                if leading {
+                    // Blank lines before the record: `line` is already the record's first line.
+                    if b == b'\r' || b == b'\n' {
+                        continue;
+                    }
+                    leading = false;
+                }
+                if newline {
+                    line += 1;
+                }
+                let is_break = b == b'\r' || b == b'\n';
+                state = match state {
+                    State::Start if b == b'"' => {
+                        opened = line;
+                        State::Quoted
+                    }
+                    State::Start | State::Unquoted if b == self.delimiter || is_break => {
+                        State::Start
+                    }
+                    State::Start | State::Unquoted => State::Unquoted,
+                    State::Quoted if b == b'"' => State::QuoteInQuoted,
+                    State::Quoted => State::Quoted,
+                    State::QuoteInQuoted if b == b'"' => State::Quoted,
+                    State::QuoteInQuoted if b == self.delimiter || is_break => State::Start,
+                    State::QuoteInQuoted => State::Unquoted,
+                };
+            }
+            let n = buf.len();
+            input.consume(n);
+        }
+        (state == State::Quoted).then(|| SourceError::Line {
+            path: self.path.clone(),
+            line: opened,
+            message: "a quoted cell starts here and its closing quote never comes, so the rest of the file \
+                      was read as one cell. Double the quotes inside cells (\"\") or remove the stray quote"
+                .into(),
+        })
+    }
+
+    /// Offset of the first byte of the file that is not UTF-8 (only called once a record failed, so reading
+    /// the file again costs nothing in the normal case).
+    fn first_invalid_utf8(&self) -> Option<u64> {
+        let mut file = std::fs::File::open(&self.path).ok()?;
+        let mut check = Utf8Check::default();
+        let mut buf = vec![0u8; 1 << 20];
+        let mut offset = 0u64;
+        loop {
+            let n = file.read(&mut buf).ok()?;
+            if n == 0 {
+                check.finish(offset);
+                return check.first_invalid;
+            }
+            check.feed(&buf[..n], offset);
+            if check.first_invalid.is_some() {
+                return check.first_invalid;
+            }
+            offset += n as u64;
+        }
+    }
+
+    fn invalid_utf8(&self, rec: &csv::ByteRecord, line: u64) -> SourceError {
+        let offset = self.first_invalid_utf8();
+        let column = rec
+            .iter()
+            .position(|f| std::str::from_utf8(f).is_err())
+            .and_then(|i| self.columns.get(i))
+            .map(|c| format!(" (column \"{c}\")"))
+            .unwrap_or_default();
+        let at = offset.map(|o| format!(" at byte {o}")).unwrap_or_default();
+        SourceError::Line {
+            path: self.path.clone(),
+            line,
+            message: format!(
+                "invalid UTF-8{at}{column}: the start of the file is UTF-8 but this part is not. Save the file \
+                 again as \"CSV UTF-8\", or pass --encoding windows-1252 if it is an older export"
+            ),
+        }
     }
 
     /// The next row into `row`, reusing its buffers.
@@ -396,19 +588,30 @@ impl CsvRows {
             return None;
         }
         while let Some((rec, line)) = self.head.pop_front() {
-            if self.fill_row(&rec, line, row) {
-                return Some(Ok(()));
+            match self.fill_row(&rec, line, row) {
+                Ok(true) => return Some(Ok(())),
+                Ok(false) => {}
+                Err(e) => {
+                    self.failed = true;
+                    return Some(Err(e));
+                }
             }
         }
         let mut rec = std::mem::take(&mut self.record);
         let out = loop {
             match read_record(&mut self.reader, &mut rec) {
-                Ok(None) => break None,
-                Ok(Some(line)) => {
-                    if self.fill_row(&rec, line, row) {
-                        break Some(Ok(()));
-                    }
+                Ok(None) => {
+                    self.failed = true;
+                    break self.unclosed_quote().map(Err);
                 }
+                Ok(Some(line)) => match self.fill_row(&rec, line, row) {
+                    Ok(true) => break Some(Ok(())),
+                    Ok(false) => {}
+                    Err(e) => {
+                        self.failed = true;
+                        break Some(Err(e));
+                    }
+                },
                 Err(e) => {
                     self.failed = true;
                     break Some(Err(csv_error(&self.path, e)));

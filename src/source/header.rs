@@ -74,11 +74,15 @@ pub fn looks_like_footer<'a>(cells: impl Iterator<Item = &'a str>, width: usize)
         "totaal",
     ];
     let bytes = first.as_bytes();
-    if TOTALS.iter().any(|t| {
-        bytes.len() >= t.len()
-            && bytes[..t.len()].eq_ignore_ascii_case(t.as_bytes())
-            && matches!(bytes.get(t.len()), None | Some(b':') | Some(b' '))
-    }) {
+    // Every word starts with t, g or s: most rows are decided on their first byte.
+    let starts = bytes.first().map(|b| b | 0x20);
+    if matches!(starts, Some(b't' | b'g' | b's'))
+        && TOTALS.iter().any(|t| {
+            bytes.len() >= t.len()
+                && bytes[..t.len()].eq_ignore_ascii_case(t.as_bytes())
+                && matches!(bytes.get(t.len()), None | Some(b':') | Some(b' '))
+        })
+    {
         return true;
     }
     if width < 3 || filled.next().is_some() {

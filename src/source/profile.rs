@@ -217,6 +217,13 @@ impl Acc {
                 self.workbook_number = true;
                 fits = if is_integer(value) { INT | DEC } else { DEC };
             }
+            // Once a column has shown text, no value can make it anything else: only the scientific-notation
+            // warning still needs looking at.
+            _ if self.any && self.fits == 0 => {
+                if is_scientific(value) {
+                    self.scientific = true;
+                }
+            }
             _ => {
                 if is_integer(value) {
                     fits |= INT | DEC;
@@ -285,9 +292,10 @@ impl Acc {
     fn finish(self, name: &str) -> ColumnProfile {
         let kind = if !self.any {
             ValueKind::Empty
-        } else if self.fits & BOOL != 0 && self.fits & INT != 0 {
-            // A column of only 0/1 is more likely a flag than a count when named like one; keep integer.
-            ValueKind::Integer
+        } else if self.fits & BOOL != 0 && self.fits & INT != 0 && self.distinct.len() == 2 {
+            // Every value is 0 or 1 (the only integers that are also yes/no words) and both occur: a flag, as
+            // exporters write checkboxes, not a count. A column of only 1s (a quantity) stays integer.
+            ValueKind::Boolean
         } else if self.fits & INT != 0 {
             ValueKind::Integer
         } else if self.fits & DEC != 0 {
@@ -463,6 +471,9 @@ mod tests {
     #[test]
     fn kinds() {
         assert_eq!(kind_of(&["1", "22", ""]), ValueKind::Integer);
+        assert_eq!(kind_of(&["1", "0", "1", ""]), ValueKind::Boolean);
+        assert_eq!(kind_of(&["1", "0", "2"]), ValueKind::Integer);
+        assert_eq!(kind_of(&["1", "1"]), ValueKind::Integer);
         assert_eq!(kind_of(&["1.234,56", "12,5"]), ValueKind::Decimal);
         assert_eq!(kind_of(&["1,234.56", "3"]), ValueKind::Decimal);
         assert_eq!(kind_of(&["yes", "No", "ja"]), ValueKind::Boolean);
