@@ -1027,3 +1027,31 @@ fn y_reads_a_column_as_another_type_and_the_title_flags_what_is_required() {
     insta::assert_snapshot!("mapping_id_missing_80x24", draw(&app, 80, 24));
     assert!(draw(&app, 120, 40).contains("integrationId ✗ missing"));
 }
+
+#[test]
+fn esc_from_a_problem_selects_its_column_on_the_mapping_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.csv");
+    std::fs::write(
+        &path,
+        "customer_id,email,signup_date\nC1,a@example.com,2023-01-15\nC2,b@example.com,2023-01-16\n\
+         C3,c@example.com,2023-01-17\nC4,d@example.com,2023-01-18\nC5,e@example.com,2023-02-31\n",
+    )
+    .unwrap();
+    let mut app = App::new("https://x.talon.one".into(), "k".into(), String::new());
+    app.step = Step::Source;
+    update(&mut app, Msg::FileLoaded(load_table(&path)));
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Mapping);
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Validate);
+    let m = app.current_mapping().unwrap();
+    let mut catalog = app.catalog();
+    catalog.declare(&m);
+    let report = talon_import::mapping::validate::validate(&m, &catalog, |_| {}).unwrap();
+    assert_eq!(report.invalid, 1, "{report:?}");
+    update(&mut app, Msg::Validated(Ok(report)));
+    update(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.step, Step::Mapping);
+    assert_eq!(app.mapping.rows[app.mapping.selected].column, "signup_date");
+}

@@ -901,6 +901,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
                 && app.step != Step::Summary
                 && let Some(prev) = app.step.previous()
             {
+                if app.step == Step::Validate {
+                    select_problem_column(app);
+                }
                 app.step = prev;
                 app.error = None;
             }
@@ -933,6 +936,35 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
         Step::Preview => crate::tui::steps::preview::on_key(app, key),
         Step::Run => crate::tui::steps::run::on_key(app, key),
         Step::Summary => crate::tui::steps::summary::on_key(app, key),
+    }
+}
+
+/// Going back from Validate to fix: the Mapping step selects the column of the selected problem group.
+fn select_problem_column(app: &mut App) {
+    let Some(group) = app
+        .validate
+        .report
+        .as_ref()
+        .and_then(|r| r.problems.get(app.validate.selected))
+    else {
+        return;
+    };
+    let Ok(m) = app.current_mapping() else { return };
+    let columns = match group.field.as_str() {
+        "id" => m.id.columns(),
+        field => m
+            .attributes
+            .get(field)
+            .map(|s| s.columns())
+            .unwrap_or_default(),
+    };
+    if let Some(i) = app
+        .mapping
+        .rows
+        .iter()
+        .position(|r| columns.contains(&r.column))
+    {
+        app.mapping.selected = i;
     }
 }
 
