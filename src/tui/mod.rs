@@ -499,76 +499,57 @@ pub fn run_cmd(cmd: Cmd, tx: &mpsc::UnboundedSender<Msg>, control: &Control) {
             url,
             api_key,
             rehearsal,
-        } => {
-            let control = control.clone();
-            tokio::spawn(async move {
-                if let Err(message) = start_import(
-                    *mapping, custom, url, api_key, rehearsal, None, None, &tx, &control,
-                )
-                .await
-                {
-                    let _ = tx.send(Msg::ImportFailed { rehearsal, message });
-                }
-            });
-        }
+        } => spawn_import(
+            ImportWish {
+                mapping: *mapping,
+                custom,
+                url,
+                api_key,
+                rehearsal,
+                only_rows: None,
+                resume: None,
+            },
+            tx,
+            control.clone(),
+        ),
         Cmd::RetryFailed {
             mapping,
             custom,
             url,
             api_key,
             rows,
-        } => {
-            let control = control.clone();
-            tokio::spawn(async move {
-                if let Err(message) = start_import(
-                    *mapping,
-                    custom,
-                    url,
-                    api_key,
-                    false,
-                    Some(rows),
-                    None,
-                    &tx,
-                    &control,
-                )
-                .await
-                {
-                    let _ = tx.send(Msg::ImportFailed {
-                        rehearsal: false,
-                        message,
-                    });
-                }
-            });
-        }
+        } => spawn_import(
+            ImportWish {
+                mapping: *mapping,
+                custom,
+                url,
+                api_key,
+                rehearsal: false,
+                only_rows: Some(rows),
+                resume: None,
+            },
+            tx,
+            control.clone(),
+        ),
         Cmd::ResumeRun {
             mapping,
             custom,
             url,
             api_key,
             run_dir,
-        } => {
-            let control = control.clone();
-            tokio::spawn(async move {
-                if let Err(message) = start_import(
-                    *mapping,
-                    custom,
-                    url,
-                    api_key,
-                    false,
-                    None,
-                    Some(run_dir),
-                    &tx,
-                    &control,
-                )
-                .await
-                {
-                    let _ = tx.send(Msg::ImportFailed {
-                        rehearsal: false,
-                        message,
-                    });
-                }
-            });
-        }
+        } => spawn_import(
+            ImportWish {
+                mapping: *mapping,
+                custom,
+                url,
+                api_key,
+                rehearsal: false,
+                only_rows: None,
+                resume: Some(run_dir),
+            },
+            tx,
+            control.clone(),
+        ),
         Cmd::PauseImport | Cmd::ResumeImport | Cmd::CancelImport => {
             if let Some(c) = control.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
                 match cmd {
@@ -588,7 +569,8 @@ const PREVIEW_RECORDS: usize = 100;
 /// Builds the job and starts the engine; its events come back as `Msg::Import`. With `only_rows`, just the
 /// records with one of those data rows are sent (retrying the failures of a run).
 #[allow(clippy::too_many_arguments)]
-async fn start_import(
+/// What to import and how: a full run, a rehearsal, a retry of some rows, or the resumption of a run.
+struct ImportWish {
     mapping: Mapping,
     custom: Vec<AttributeDef>,
     url: String,
@@ -596,9 +578,32 @@ async fn start_import(
     rehearsal: bool,
     only_rows: Option<std::collections::BTreeSet<u64>>,
     resume: Option<PathBuf>,
+}
+
+/// Starts an import on a task; a failure to start comes back as `Msg::ImportFailed`.
+fn spawn_import(wish: ImportWish, tx: mpsc::UnboundedSender<Msg>, control: Control) {
+    tokio::spawn(async move {
+        let rehearsal = wish.rehearsal;
+        if let Err(message) = start_import(wish, &tx, &control).await {
+            let _ = tx.send(Msg::ImportFailed { rehearsal, message });
+        }
+    });
+}
+
+async fn start_import(
+    wish: ImportWish,
     tx: &mpsc::UnboundedSender<Msg>,
     control: &Control,
 ) -> Result<(), String> {
+    let ImportWish {
+        mapping,
+        custom,
+        url,
+        api_key,
+        rehearsal,
+        only_rows,
+        resume,
+    } = wish;
     let client = Client::new(&ClientConfig::new(url, api_key)).map_err(|e| e.to_string())?;
     // A retry knows its count; a rehearsal sends a sample; only a full run counts the records first.
     let count = !rehearsal && only_rows.is_none();
