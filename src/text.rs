@@ -41,6 +41,18 @@ pub fn excel_safe(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// Seconds for people: `42s`, `3m07s`, `2h05m` (ETAs and elapsed times in the CLI and the wizard).
+pub fn duration(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as u64;
+    if s >= 3600 {
+        format!("{}h{:02}m", s / 3600, s % 3600 / 60)
+    } else if s >= 60 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else {
+        format!("{s}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

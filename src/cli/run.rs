@@ -177,7 +177,7 @@ fn client(args: &Args) -> Result<Client, Exit> {
     Client::new(&cc).map_err(Exit::usage)
 }
 
-const RUNS: &str = "talon-import-runs";
+const RUNS: &str = engine::RUNS_DIR;
 
 fn run_dir(args: &Args, mappings: &[(PathBuf, Mapping)]) -> Result<PathBuf, Exit> {
     if let Some(dir) = &args.resume {
@@ -208,13 +208,8 @@ fn run_dir(args: &Args, mappings: &[(PathBuf, Mapping)]) -> Result<PathBuf, Exit
     if let Some(dir) = &args.output {
         return Ok(dir.clone());
     }
-    let mut targets: Vec<&str> = mappings.iter().map(|(_, m)| m.target.as_str()).collect();
-    targets.sort();
-    targets.dedup();
-    let stamp = jiff::Timestamp::now()
-        .strftime("%Y%m%dT%H%M%SZ")
-        .to_string();
-    Ok(Path::new(RUNS).join(format!("{stamp}-{}", targets.join("+"))))
+    let targets: Vec<Target> = mappings.iter().map(|(_, m)| m.target).collect();
+    Ok(engine::default_run_dir(&targets))
 }
 
 /// Sessions whose customer is in none of the run's profiles files (Talon.One creates an empty profile for
@@ -370,7 +365,7 @@ pub fn progress_line(r: &ImportReport) -> String {
     let total = r.total.map(|t| format!("/{t}")).unwrap_or_default();
     let eta = r
         .eta_s()
-        .map(|s| format!(" · ETA {}", human_secs(s)))
+        .map(|s| format!(" · ETA {}", crate::text::duration(s)))
         .unwrap_or_default();
     format!(
         "{}{total} · {} succeeded · {} failed · {} retrying · {:.0} records/s · {:.0} req/s{}{eta}",
@@ -393,17 +388,6 @@ fn shell_word(w: &str) -> String {
         w.to_string()
     } else {
         format!("'{}'", w.replace('\'', "'\\''"))
-    }
-}
-
-fn human_secs(s: f64) -> String {
-    let s = s.round() as u64;
-    if s >= 3600 {
-        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
-    } else if s >= 60 {
-        format!("{}m{:02}s", s / 60, s % 60)
-    } else {
-        format!("{s}s")
     }
 }
 

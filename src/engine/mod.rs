@@ -333,6 +333,9 @@ impl RunControl {
     }
 }
 
+/// The folder (relative to the current directory) that holds the run directories.
+pub const RUNS_DIR: &str = "talon-import-runs";
+
 /// `./talon-import-runs/<UTC time>-<targets>`: where a run goes unless told otherwise.
 pub fn default_run_dir(targets: &[Target]) -> PathBuf {
     let mut names: Vec<&str> = targets.iter().map(|t| t.as_str()).collect();
@@ -341,7 +344,7 @@ pub fn default_run_dir(targets: &[Target]) -> PathBuf {
     let stamp = jiff::Timestamp::now()
         .strftime("%Y%m%dT%H%M%SZ")
         .to_string();
-    PathBuf::from("talon-import-runs").join(format!("{stamp}-{}", names.join("+")))
+    PathBuf::from(RUNS_DIR).join(format!("{stamp}-{}", names.join("+")))
 }
 
 /// Starts a run on the current tokio runtime. Profiles jobs run before sessions jobs whatever their order.

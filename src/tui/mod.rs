@@ -330,6 +330,18 @@ fn remember(app: &App, memory: &mut recent::Recent) -> bool {
 /// The running import's controls, set by the task that starts it.
 pub type Control = std::sync::Arc<std::sync::Mutex<Option<crate::engine::RunControl>>>;
 
+/// The mapping's records and how to show their requests (deployment URL, key masked).
+fn plan_for_display(
+    mapping: &Mapping,
+    custom: &[AttributeDef],
+    url: &str,
+    api_key: &str,
+) -> Result<(crate::payload::Plan, render::Context), String> {
+    let catalog = catalog_for(custom, mapping);
+    let plan = crate::payload::plan(mapping, &catalog).map_err(|e| e.to_string())?;
+    Ok((plan, render::Context::new(Some(url), Some(api_key))))
+}
+
 /// The custom attributes plus what the mapping declares.
 fn catalog_for(custom: &[AttributeDef], mapping: &Mapping) -> Catalog {
     let mut c = Catalog::builtin();
@@ -369,10 +381,7 @@ pub fn run_cmd(cmd: Cmd, tx: &mpsc::UnboundedSender<Msg>, control: &Control) {
         } => {
             tokio::task::spawn_blocking(move || {
                 let result = (|| {
-                    let catalog = catalog_for(&custom, &mapping);
-                    let plan =
-                        crate::payload::plan(&mapping, &catalog).map_err(|e| e.to_string())?;
-                    let ctx = render::Context::new(Some(&url), Some(&api_key));
+                    let (plan, ctx) = plan_for_display(&mapping, &custom, &url, &api_key)?;
                     for rec in plan {
                         let rec = rec.map_err(|e| e.to_string())?;
                         if rec.rows.contains(&row) {
@@ -387,7 +396,7 @@ pub fn run_cmd(cmd: Cmd, tx: &mpsc::UnboundedSender<Msg>, control: &Control) {
         }
         Cmd::FindInterrupted { job, target } => {
             tokio::task::spawn_blocking(move || {
-                let found = find_interrupted(Path::new("talon-import-runs"), &job, target);
+                let found = find_interrupted(Path::new(crate::engine::RUNS_DIR), &job, target);
                 let _ = tx.send(Msg::InterruptedFound(found));
             });
         }
@@ -475,10 +484,7 @@ pub fn run_cmd(cmd: Cmd, tx: &mpsc::UnboundedSender<Msg>, control: &Control) {
         } => {
             tokio::task::spawn_blocking(move || {
                 let result = (|| {
-                    let catalog = catalog_for(&custom, &mapping);
-                    let plan =
-                        crate::payload::plan(&mapping, &catalog).map_err(|e| e.to_string())?;
-                    let ctx = render::Context::new(Some(&url), Some(&api_key));
+                    let (plan, ctx) = plan_for_display(&mapping, &custom, &url, &api_key)?;
                     let mut items = vec![];
                     for rec in plan.take(PREVIEW_RECORDS) {
                         let rec = rec.map_err(|e| e.to_string())?;

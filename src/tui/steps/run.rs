@@ -254,17 +254,6 @@ fn status_style(s: RecordStatus, theme: Theme) -> ratatui::style::Style {
     }
 }
 
-fn secs(s: f64) -> String {
-    let s = s.max(0.0).round() as u64;
-    if s >= 3600 {
-        format!("{}h{:02}m", s / 3600, s % 3600 / 60)
-    } else if s >= 60 {
-        format!("{}m{:02}s", s / 60, s % 60)
-    } else {
-        format!("{s}s")
-    }
-}
-
 pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     if app.run.confirming {
         return confirm(app, theme, area, buf);
@@ -311,7 +300,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             rep.retries,
             rep.in_flight,
             rep.records_per_s(),
-            rep.eta_s().map_or("–".into(), secs),
+            rep.eta_s().map_or("–".into(), crate::text::duration),
         )),
     ]))
     .render(counts, buf);
