@@ -419,12 +419,11 @@ impl CsvRows {
         row.cells.truncate(self.width);
         // One UTF-8 check and one NFC pre-check for the whole record instead of one per field.
         let bytes = rec.as_slice();
-        let ascii = bytes.is_ascii();
         let whole = std::str::from_utf8(bytes).ok();
         if whole.is_none() && self.reader.get_ref().raw_utf8 {
             return Err(self.invalid_utf8(rec, line));
         }
-        let latin = ascii || (whole.is_some() && clean::below_u0300(bytes));
+        let latin = whole.is_some() && clean::below_u0300(bytes);
         // Fields lie end to end in `bytes`; a field's text is a slice of the record's (checked on char
         // boundaries by `get`).
         let mut from = 0;
@@ -583,7 +582,7 @@ impl CsvRows {
     }
 
     /// The next row into `row`, reusing its buffers.
-    pub(super) fn read_into(&mut self, row: &mut Row) -> Option<Result<(), SourceError>> {
+    fn read_into(&mut self, row: &mut Row) -> Option<Result<(), SourceError>> {
         if self.failed {
             return None;
         }
@@ -623,14 +622,12 @@ impl CsvRows {
     }
 }
 
-impl Iterator for CsvRows {
-    type Item = Result<Row, SourceError>;
-    fn next(&mut self) -> Option<Self::Item> {
-        let mut row = Row {
-            cells: Vec::with_capacity(self.width),
-            ..Row::empty()
-        };
-        self.read_into(&mut row).map(|r| r.map(|()| row))
+impl super::ahead::RowSource for CsvRows {
+    fn read_into(&mut self, row: &mut Row) -> Option<Result<(), SourceError>> {
+        CsvRows::read_into(self, row)
+    }
+    fn position(&self) -> u64 {
+        self.reader.position().byte()
     }
 }
 
