@@ -8,7 +8,7 @@
 
 use super::{Row, SourceError};
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 /// Rows per batch: large enough that channel hand-offs cost nothing per row, small enough that a preview of
 /// the first rows does not wait for much parsing.
@@ -103,10 +103,7 @@ impl ReadAhead {
 /// The parser thread: fills batches until the end of the file, an error, or the reader going away.
 fn parse(mut source: impl RowSource, tx: SyncSender<Batch>, returned: Receiver<Batch>) {
     loop {
-        let mut batch = match returned.try_recv() {
-            Ok(batch) => batch,
-            Err(TryRecvError::Empty | TryRecvError::Disconnected) => Batch::default(),
-        };
+        let mut batch = returned.try_recv().unwrap_or_default();
         batch.len = 0;
         let start = source.position();
         while batch.len < BATCH_ROWS && source.position() - start < BATCH_BYTES {
@@ -142,7 +139,7 @@ mod tests {
         total: u64,
         fail: bool,
         /// Dropped with the source, which tells a test that the parser thread has ended.
-        alive: Option<std::sync::mpsc::Sender<()>>,
+        _alive: Option<std::sync::mpsc::Sender<()>>,
     }
 
     impl RowSource for Counting {
@@ -176,7 +173,7 @@ mod tests {
                 n: 0,
                 total,
                 fail,
-                alive: None,
+                _alive: None,
             },
         );
         let mut row = Row::empty();
@@ -220,7 +217,7 @@ mod tests {
                 n: 0,
                 total: u64::MAX - 1,
                 fail: false,
-                alive: Some(alive),
+                _alive: Some(alive),
             },
         );
         let mut row = Row::empty();
