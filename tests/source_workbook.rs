@@ -266,6 +266,12 @@ fn xlsb_values_as_excel_shows_them() {
         (second[5].value.as_str(), second[6].value.as_str()),
         ("0", "0")
     );
+    // =G5/F5 with Orders 0: a formula whose cached value is #DIV/0! (BrtFmlaError). calamine 0.38 drops that
+    // value, so the reader can tell it is an error but not which one.
+    assert_eq!(
+        (second[7].value.as_str(), second[7].kind),
+        (source::workbook::LOST_FORMULA_ERROR, CellKind::Error)
+    );
     assert_eq!(second[8].value, "false");
     // #N/A pasted as a value (BrtCellError) is an error of that cell, not the text "#N/A".
     assert_eq!(

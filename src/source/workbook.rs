@@ -6,6 +6,7 @@
 
 use super::{Cell, CellKind, Format, Row, SourceError, SourceInfo, SourceOptions, clean, header};
 use calamine::{Data, Range, Reader, Sheets, open_workbook};
+use std::collections::HashSet;
 use std::path::Path;
 
 fn file_error(path: &Path, message: impl Into<String>) -> SourceError {
@@ -97,6 +98,32 @@ pub fn cell(data: &Data) -> Cell {
     }
 }
 
+/// What an .xlsb formula cell whose cached value is an error reads as; which error it was is not known.
+pub const LOST_FORMULA_ERROR: &str = "#ERROR";
+
+/// Finds the .xlsb formula cells whose cached value is an error.
+///
+/// calamine 0.38 skips BrtFmlaError records (tafia/calamine#716), so such a cell would silently read as empty.
+/// calamine still gives its formula, and a formula cell without a cached value can only be that. Not found:
+/// formulas calamine cannot give (shared formulas, unsupported tokens) and a cell outside the range of the
+/// sheet's other cells (a lone error in an otherwise empty row or column).
+fn xlsb_formula_errors(
+    sheets: &mut Sheets<std::io::BufReader<std::fs::File>>,
+    name: &str,
+    range: &Range<Data>,
+) -> HashSet<(u32, u32)> {
+    let Ok(formulas) = sheets.worksheet_formula(name) else {
+        return HashSet::new();
+    };
+    let (top, left) = formulas.start().unwrap_or((0, 0));
+    formulas
+        .used_cells()
+        .filter(|(_, _, f)| !f.is_empty())
+        .map(|(r, c, _)| (top + r as u32, left + c as u32))
+        .filter(|pos| matches!(range.get_value(*pos), Some(Data::Empty)))
+        .collect()
+}
+
 /// Opens one sheet of a workbook.
 pub fn open(
     path: &Path,
@@ -152,6 +179,10 @@ pub fn open(
             found.ok_or_else(|| file_error(path, "every sheet of the workbook is empty"))?
         }
     };
+    let lost_errors = match format {
+        Format::Xlsb => xlsb_formula_errors(&mut sheets, &sheet, &range),
+        _ => HashSet::new(),
+    };
     let (top, left) = range.start().unwrap_or((0, 0));
     let width = range.width() + left as usize;
     let height = range.height();
@@ -159,7 +190,13 @@ pub fn open(
     let row_cells = |r: usize| -> Vec<Cell> {
         (0..width)
             .map(|c| {
-                if c < left as usize {
+                if lost_errors.contains(&(top + r as u32, c as u32)) {
+                    Cell {
+                        value: LOST_FORMULA_ERROR.into(),
+                        raw: None,
+                        kind: CellKind::Error,
+                    }
+                } else if c < left as usize {
                     Cell::text("")
                 } else {
                     range
