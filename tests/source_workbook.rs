@@ -347,3 +347,29 @@ fn xlsb_inspect() {
     assert_eq!(v["rows"], 3);
     insta::assert_json_snapshot!("xlsb_inspect_columns", v["columns"]);
 }
+
+/// damaged.xlsb: customers.xlsb with its shared string table cut in half, so cells point past its end. calamine
+/// panics on that; the reader turns it into one clear error naming the file and the sheet.
+#[test]
+fn damaged_xlsb_is_one_clear_error() {
+    let path = xlsb_fixture().with_file_name("damaged.xlsb");
+    let err = source::open(&path, &SourceOptions::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("damaged.xlsb")
+            && err.contains("\"Customers\"")
+            && err.contains("save it again"),
+        "{err}"
+    );
+    let out = assert_cmd::Command::cargo_bin("talon-import")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["inspect", "tests/fixtures/workbooks/damaged.xlsb"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
