@@ -67,7 +67,11 @@ impl ReadAhead {
     pub(super) fn read_into(&mut self, row: &mut Row) -> Option<Result<(), SourceError>> {
         loop {
             if self.pos < self.current.len {
-                std::mem::swap(row, &mut self.current.rows[self.pos]);
+                // Field by field: the buffers change hands, nothing is copied.
+                let next = &mut self.current.rows[self.pos];
+                std::mem::swap(&mut row.cells, &mut next.cells);
+                std::mem::swap(&mut row.notes, &mut next.notes);
+                (row.number, row.line) = (next.number, next.line);
                 self.pos += 1;
                 return Some(Ok(()));
             }

@@ -97,7 +97,9 @@ pub fn fill_text_cell_known(cell: &mut Cell, raw: &str, below_u0300: bool) {
     if below_u0300 && needs_no_trim(raw) {
         cell.value.clear();
         cell.value.push_str(raw);
-        cell.raw = None;
+        if cell.raw.is_some() {
+            cell.raw = None;
+        }
         cell.kind = if raw.is_empty() {
             CellKind::Empty
         } else {

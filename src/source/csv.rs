@@ -372,7 +372,7 @@ pub fn open(path: &Path, opts: &SourceOptions) -> Result<super::SourceReader, So
         width: info.columns.len(),
         reader,
         head,
-        record: csv::ByteRecord::new(),
+        record: None,
         number: 0,
         failed: false,
     };
@@ -397,7 +397,7 @@ pub(super) struct CsvRows {
     width: usize,
     reader: csv::Reader<Input>,
     head: VecDeque<(csv::ByteRecord, u64)>,
-    record: csv::ByteRecord,
+    record: Option<csv::ByteRecord>,
     number: u64,
     failed: bool,
 }
@@ -415,8 +415,6 @@ impl CsvRows {
         }
         row.notes.clear();
         let found = rec.len();
-        let kept = found.min(self.width);
-        row.cells.truncate(self.width);
         // One UTF-8 check and one NFC pre-check for the whole record instead of one per field.
         let bytes = rec.as_slice();
         let whole = std::str::from_utf8(bytes).ok();
@@ -427,19 +425,28 @@ impl CsvRows {
             return Err(self.nul_byte(rec, at, line));
         }
         let latin = whole.is_some() && clean::below_u0300(bytes);
+        // One cell per column, whatever the row held before (a new row's cells are empty strings, which
+        // allocate nothing until filled).
+        row.cells.resize_with(self.width, || Cell::text(""));
         // Fields lie end to end in `bytes`; a field's text is a slice of the record's (checked on char
         // boundaries by `get`).
         let mut from = 0;
-        for (i, field) in rec.iter().take(kept).enumerate() {
-            let to = from + field.len();
-            let text = match whole.and_then(|w| w.get(from..to)) {
-                Some(s) => std::borrow::Cow::Borrowed(s),
-                None => String::from_utf8_lossy(field),
-            };
-            from = to;
-            match row.cells.get_mut(i) {
-                Some(cell) => clean::fill_text_cell_known(cell, &text, latin),
-                None => row.cells.push(clean::text_cell(&text)),
+        let cells = row.cells.iter_mut().zip(rec.iter());
+        match whole {
+            Some(whole) => {
+                for (cell, field) in cells {
+                    let to = from + field.len();
+                    match whole.get(from..to) {
+                        Some(text) => clean::fill_text_cell_known(cell, text, latin),
+                        None => clean::fill_text_cell(cell, &String::from_utf8_lossy(field)),
+                    }
+                    from = to;
+                }
+            }
+            None => {
+                for (cell, field) in cells {
+                    clean::fill_text_cell(cell, &String::from_utf8_lossy(field));
+                }
             }
         }
         if found < self.width {
@@ -447,11 +454,8 @@ impl CsvRows {
                 expected: self.width,
                 found,
             });
-            for i in found..self.width {
-                match row.cells.get_mut(i) {
-                    Some(cell) => clean::fill_text_cell(cell, ""),
-                    None => row.cells.push(Cell::text("")),
-                }
+            for cell in &mut row.cells[found..] {
+                clean::fill_text_cell(cell, "");
             }
         } else if found > self.width
             && rec
@@ -622,7 +626,8 @@ impl CsvRows {
                 }
             }
         }
-        let mut rec = std::mem::take(&mut self.record);
+        // `take` on the Option, not on the record: a new ByteRecord would allocate for every row.
+        let mut rec = self.record.take().unwrap_or_default();
         let out = loop {
             match read_record(&mut self.reader, &mut rec) {
                 Ok(None) => {
@@ -643,7 +648,7 @@ impl CsvRows {
                 }
             }
         };
-        self.record = rec;
+        self.record = Some(rec);
         out
     }
 }

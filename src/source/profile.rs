@@ -110,9 +110,18 @@ impl std::hash::Hasher for PassThrough {
     }
 }
 
+/// The bytes after an optional sign.
+fn unsigned(s: &str) -> &[u8] {
+    let b = s.as_bytes();
+    match b.first() {
+        Some(b'-' | b'+') => &b[1..],
+        _ => b,
+    }
+}
+
 fn is_integer(s: &str) -> bool {
-    let d = s.strip_prefix(['-', '+']).unwrap_or(s);
-    !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())
+    let d = unsigned(s);
+    !d.is_empty() && d.iter().all(u8::is_ascii_digit)
 }
 
 /// `YYYY-MM-DD` with a valid month and day: the most common date by far, decided without splitting.
@@ -134,11 +143,7 @@ fn is_iso_date(s: &str) -> bool {
 /// `1234.56`, `1,234.56`, `1.234,56`, `1234,56`.
 fn is_decimal(s: &str) -> bool {
     // Digits around a single separator, the usual case, need none of the grouping checks below.
-    let b = s.as_bytes();
-    let body = b
-        .strip_prefix(b"-")
-        .or_else(|| b.strip_prefix(b"+"))
-        .unwrap_or(b);
+    let body = unsigned(s);
     if let Some(sep) = body.iter().position(|c| !c.is_ascii_digit())
         && sep > 0
         && sep + 1 < body.len()
@@ -266,10 +271,7 @@ impl Acc {
             }
             _ => {
                 // Numbers, dates and scientific notation all start with a digit (after a sign for numbers).
-                let digit_first = value
-                    .strip_prefix(['-', '+'])
-                    .unwrap_or(value)
-                    .starts_with(|c: char| c.is_ascii_digit());
+                let digit_first = unsigned(value).first().is_some_and(u8::is_ascii_digit);
                 // An integer or a decimal has no `e`, so only other values can be in scientific notation.
                 let mut number = false;
                 if digit_first && open & (INT | DEC) != 0 {
