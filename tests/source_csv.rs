@@ -425,3 +425,25 @@ fn inspect_exits_2_on_an_unclosed_quote_in_every_encoding() {
         );
     }
 }
+
+#[test]
+fn unclosed_quote_far_past_the_detection_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("Id;Name\r\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("{i};Müller\r\n"));
+    }
+    let good = format!("{text}20000;\"Köln\r\nam Rhein\"\r\n\r\n");
+    let bad = format!("{text}20000;\"Köln\r\n20001;Bonn\r\n");
+    for encoding in ENCODINGS {
+        let p = write(&dir, "good.csv", &encoded(&good, encoding));
+        let (err, rows, _) = read_all(&p);
+        assert_eq!((err, rows.len()), (None, 20_001), "{encoding}");
+        let p = write(&dir, "bad.csv", &encoded(&bad, encoding));
+        let (err, rows, _) = read_all(&p);
+        // The swallowed record still comes as a row; the error follows it.
+        assert_eq!(rows.len(), 20_001, "{encoding}");
+        let err = err.unwrap_or_else(|| panic!("no error for {encoding}"));
+        assert!(err.contains("bad.csv, line 20002:"), "{encoding}: {err}");
+    }
+}
