@@ -1,5 +1,6 @@
 //! CSV reading through `source::open`: encodings, delimiters, header detection, ragged rows, clean values.
 
+use assert_cmd::Command;
 use std::path::PathBuf;
 use talon_import::source::{self, CellKind, RowNote, SourceOptions};
 
@@ -187,10 +188,35 @@ fn bad_files_give_one_clear_error() {
 }
 
 #[test]
+fn a_nul_byte_is_an_error_naming_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(&dir, "nul.csv", b"id,name\n1,Ann\n2,B\0b\n3,Cy\n");
+    let rows: Vec<_> = source::open(&p, &SourceOptions::default())
+        .unwrap()
+        .collect();
+    assert_eq!(rows.len(), 2, "reading stops at the damaged row");
+    let err = rows[1].as_ref().err().unwrap().to_string();
+    assert!(
+        err.starts_with(&format!("{}, line 3: a NUL byte", p.display()))
+            && err.contains("column \"name\""),
+        "{err}"
+    );
+    let out = Command::cargo_bin("talon-import")
+        .unwrap()
+        .args(["inspect", p.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("NUL byte"), "{stderr}");
+}
+
+#[test]
 fn hostile_content_stays_readable() {
     let dir = tempfile::tempdir().unwrap();
-    // NUL bytes, a huge cell and many columns are read; an unclosed quote is an error naming where it opened.
-    let mut bytes = b"a,b\nx\0y,2\n".to_vec();
+    // A huge cell and many columns are read; an unclosed quote is an error naming where it opened.
+    let mut bytes = b"a,b\nx y,2\n".to_vec();
     bytes.extend(std::iter::repeat_n(b'z', 3_000_000));
     bytes.extend_from_slice(b",3\n\"unclosed,4\n5,6\n");
     let p = write(&dir, "hostile.csv", &bytes);

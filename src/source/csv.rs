@@ -431,6 +431,9 @@ impl CsvRows {
         if whole.is_none() && self.reader.get_ref().raw_utf8 {
             return Err(self.invalid_utf8(rec, line));
         }
+        if let Some(at) = memchr::memchr(0, bytes) {
+            return Err(self.nul_byte(rec, at, line));
+        }
         let latin = whole.is_some() && clean::below_u0300(bytes);
         // Fields lie end to end in `bytes`; a field's text is a slice of the record's (checked on char
         // boundaries by `get`).
@@ -643,6 +646,29 @@ impl CsvRows {
                 return check.first_invalid;
             }
             offset += n as u64;
+        }
+    }
+
+    /// A NUL byte (character 0) is never part of a real export: the file is damaged (zero padding after a
+    /// crash) or binary. Talon.One would store or reject it unpredictably, so reading stops here.
+    fn nul_byte(&self, rec: &csv::ByteRecord, at: usize, line: u64) -> SourceError {
+        let mut end = 0;
+        let column = rec
+            .iter()
+            .position(|f| {
+                end += f.len();
+                at < end
+            })
+            .and_then(|i| self.columns.get(i))
+            .map(|c| format!(" in column \"{c}\""))
+            .unwrap_or_default();
+        SourceError::Line {
+            path: self.path.clone(),
+            line,
+            message: format!(
+                "a NUL byte (character 0){column}: the file is damaged or not a text export. Export it again, or \
+                 remove the NUL characters with a text editor"
+            ),
         }
     }
 
