@@ -281,6 +281,20 @@ fn detect(path: &Path, sample: &[u8], opts: &SourceOptions) -> Result<Detected, 
     })
 }
 
+/// The file as UTF-8: read as it is when it is UTF-8, else decoded on the fly (a BOM is dropped by the decoder).
+/// Offsets in the records and in [`LineCounter`] are offsets in this stream.
+fn decoded(file: std::fs::File, encoding: &'static Encoding) -> Box<dyn Read + Send> {
+    if encoding == encoding_rs::UTF_8 {
+        Box::new(file)
+    } else {
+        Box::new(
+            encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .encoding(Some(encoding))
+                .build(file),
+        )
+    }
+}
+
 /// Opens a delimited text file.
 pub fn open(path: &Path, opts: &SourceOptions) -> Result<super::SourceReader, SourceError> {
     let mut file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
@@ -295,15 +309,7 @@ pub fn open(path: &Path, opts: &SourceOptions) -> Result<super::SourceReader, So
     let detected = detect(path, &sample, opts)?;
     drop(sample);
     let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
-    let input: Box<dyn Read + Send> = if detected.encoding == encoding_rs::UTF_8 {
-        Box::new(file)
-    } else {
-        Box::new(
-            encoding_rs_io::DecodeReaderBytesBuilder::new()
-                .encoding(Some(detected.encoding))
-                .build(file),
-        )
-    };
+    let input = decoded(file, detected.encoding);
     let input = LineCounter {
         inner: input,
         offset: 0,
@@ -367,6 +373,7 @@ pub fn open(path: &Path, opts: &SourceOptions) -> Result<super::SourceReader, So
     };
     let rows = CsvRows {
         path: path.to_path_buf(),
+        encoding: detected.encoding,
         delimiter: detected.delimiter,
         columns: info.columns.clone(),
         width: info.columns.len(),
@@ -392,6 +399,7 @@ fn csv_error(path: &Path, e: csv::Error) -> SourceError {
 
 pub(super) struct CsvRows {
     path: PathBuf,
+    encoding: &'static Encoding,
     delimiter: u8,
     columns: Vec<String>,
     width: usize,
@@ -477,19 +485,103 @@ impl CsvRows {
         Ok(true)
     }
 
-    /// At the end of the file: was the last record swallowed by a quote that never closes? Looks at the raw
-    /// bytes of the last record again (UTF-8 files only; they can be re-read from that offset) and names the
-    /// line where the quote opened.
+    /// At the end of the file: was the last record swallowed by a quote that never closes? Reads the last record
+    /// again from where it starts and names the line where the quote opened. UTF-8 files are re-read from that
+    /// byte offset; other encodings are decoded again from the start (the offsets are in the decoded stream),
+    /// which only happens when the last record spans several lines, so normal files pay nothing.
     fn unclosed_quote(&mut self) -> Option<SourceError> {
-        use std::io::{BufRead, Seek};
+        use std::io::Seek;
         let counter = self.reader.get_ref();
-        if !counter.raw_utf8 || counter.last_line == 0 {
+        if counter.last_line == 0 {
             return None;
         }
-        let (start, mut line) = (counter.last_start, counter.last_line);
+        let (start, line, raw_utf8) = (counter.last_start, counter.last_line, counter.raw_utf8);
+        if !raw_utf8 && !self.last_record_spans_lines() {
+            return None;
+        }
         let mut file = std::fs::File::open(&self.path).ok()?;
-        file.seek(std::io::SeekFrom::Start(start)).ok()?;
-        let mut input = std::io::BufReader::new(file);
+        let opened = if raw_utf8 {
+            file.seek(std::io::SeekFrom::Start(start)).ok()?;
+            Self::quote_left_open(std::io::BufReader::new(file), line, self.delimiter)
+        } else {
+            let mut input =
+                std::io::BufReader::with_capacity(64 * 1024, decoded(file, self.encoding));
+            let skipped =
+                std::io::copy(&mut (&mut input).take(start), &mut std::io::sink()).ok()?;
+            if skipped != start {
+                return None;
+            }
+            Self::quote_left_open(input, line, self.delimiter)
+        }?;
+        Some(SourceError::Line {
+            path: self.path.clone(),
+            line: opened,
+            message: "a quoted cell starts here and its closing quote never comes, so the rest of the file \
+                      was read as one cell. Double the quotes inside cells (\"\") or remove the stray quote"
+                .into(),
+        })
+    }
+
+    /// Whether the last record goes on past its first line, judged from the line breaks counted while reading
+    /// (all of them from the record's start on are still queued at the end of the file). Blank lines at the end
+    /// of the file do not count; when unsure (a CRLF blank line looks like a one-character line) it says yes.
+    fn last_record_spans_lines(&self) -> bool {
+        let counter = self.reader.get_ref();
+        // Breaks before the record's first line: the dropped ones plus blank lines right before it.
+        let leading = usize::try_from((counter.last_line - 1).saturating_sub(counter.before))
+            .unwrap_or(usize::MAX)
+            .min(counter.breaks.len());
+        let mut from_record = counter.breaks.range(leading..).rev();
+        let Some(&last) = from_record.next() else {
+            // One line without a line break at the end.
+            return false;
+        };
+        let end = counter.offset;
+        let ends_file = last + 1 == end || (last + 2 == end && self.raw_ends_with_crlf());
+        if !ends_file {
+            return true;
+        }
+        // Every earlier break must come right before the next one (an empty line), else a line with text follows
+        // the record's first line.
+        let mut next = last;
+        for &b in from_record {
+            if b + 1 != next {
+                return true;
+            }
+            next = b;
+        }
+        false
+    }
+
+    /// Whether the file ends with CR LF in its encoding (a break two bytes before the end of the decoded stream
+    /// is either CR LF or a line break followed by one character).
+    fn raw_ends_with_crlf(&self) -> bool {
+        use std::io::Seek;
+        let crlf: &[u8] = if self.encoding == encoding_rs::UTF_16LE {
+            b"\r\0\n\0"
+        } else if self.encoding == encoding_rs::UTF_16BE {
+            b"\0\r\0\n"
+        } else {
+            b"\r\n"
+        };
+        let mut tail = [0u8; 4];
+        let tail = &mut tail[..crlf.len()];
+        std::fs::File::open(&self.path)
+            .and_then(|mut f| {
+                f.seek(std::io::SeekFrom::End(-(crlf.len() as i64)))?;
+                f.read_exact(tail)
+            })
+            .is_ok_and(|()| tail == crlf)
+    }
+
+    /// Runs a CSV quote state machine over `input`, which starts at a record (possibly after blank lines) whose
+    /// first line is `line`, to the end of the stream; the line where a quoted cell opened that is still open at
+    /// the end, if any.
+    fn quote_left_open(
+        mut input: impl std::io::BufRead,
+        mut line: u64,
+        delimiter: u8,
+    ) -> Option<u64> {
         #[derive(PartialEq)]
         enum State {
             Start,
@@ -525,27 +617,19 @@ impl CsvRows {
                         opened = line;
                         State::Quoted
                     }
-                    State::Start | State::Unquoted if b == self.delimiter || is_break => {
-                        State::Start
-                    }
+                    State::Start | State::Unquoted if b == delimiter || is_break => State::Start,
                     State::Start | State::Unquoted => State::Unquoted,
                     State::Quoted if b == b'"' => State::QuoteInQuoted,
                     State::Quoted => State::Quoted,
                     State::QuoteInQuoted if b == b'"' => State::Quoted,
-                    State::QuoteInQuoted if b == self.delimiter || is_break => State::Start,
+                    State::QuoteInQuoted if b == delimiter || is_break => State::Start,
                     State::QuoteInQuoted => State::Unquoted,
                 };
             }
             let n = buf.len();
             input.consume(n);
         }
-        (state == State::Quoted).then(|| SourceError::Line {
-            path: self.path.clone(),
-            line: opened,
-            message: "a quoted cell starts here and its closing quote never comes, so the rest of the file \
-                      was read as one cell. Double the quotes inside cells (\"\") or remove the stray quote"
-                .into(),
-        })
+        (state == State::Quoted).then_some(opened)
     }
 
     /// Offset of the first byte of the file that is not UTF-8 (only called once a record failed, so reading
@@ -697,6 +781,19 @@ mod tests {
         c.feed(b"a\xc3", 0);
         c.feed(b"zz", 2);
         assert_eq!(c.first_invalid, Some(1));
+    }
+
+    #[test]
+    fn quote_left_open_respects_the_delimiter_and_blank_lines() {
+        let open = |text: &[u8], delimiter| CsvRows::quote_left_open(text, 7, delimiter);
+        // Opened on the record's first line (line 7); a doubled quote does not close it.
+        assert_eq!(open(b"1;\"a;b\n\"\"c\n", b';'), Some(7));
+        // Blank lines before the record are not counted again; the quote on the next line opens on line 8.
+        assert_eq!(open(b"\n\r\n1,x\n\"y\n", b','), Some(8));
+        assert_eq!(open(b"\n\n1,\"a\"\"\n\"\n", b','), None);
+        // A quote after another delimiter is inside an unquoted cell.
+        assert_eq!(open(b"1,\"a\n", b';'), None);
+        assert_eq!(open(b"1;\"a\"x\n2;5\" Zoll\n", b';'), None);
     }
 
     #[test]
