@@ -12,6 +12,7 @@ pub mod clean;
 pub mod csv;
 pub mod header;
 pub mod profile;
+pub mod records;
 pub mod workbook;
 
 use std::path::{Path, PathBuf};
