@@ -171,13 +171,10 @@ impl Records {
             }
         };
         let (start, line_end) = (self.pos, stop.unwrap_or(self.end));
-        let simple = if memchr::memchr(b'"', &self.buf[start..line_end]).is_none() {
-            self.split(start, line_end, rec);
-            true
+        let line = &self.buf[start..line_end];
+        if split_line(line, self.delimiter, &mut rec.bounds) {
+            rec.data.extend_from_slice(line);
         } else {
-            self.split_quoted(start, line_end, rec)
-        };
-        if !simple {
             rec.data.clear();
             rec.bounds.clear();
             return self.quoted_record(rec);
@@ -191,55 +188,6 @@ impl Records {
             None => self.pos = self.end,
         }
         Ok(true)
-    }
-
-    /// A line `buf[start..stop]` whose quoted cells each close on it, with nothing but a delimiter or the end
-    /// of the line after the closing quote, and no quote in an unquoted cell. False for anything else (doubled
-    /// quotes, a quoted cell going on to the next line, stray quotes): csv_core reads those.
-    fn split_quoted(&self, start: usize, stop: usize, rec: &mut Record) -> bool {
-        let line = &self.buf[start..stop];
-        let d = self.delimiter;
-        let mut i = 0;
-        loop {
-            if line.get(i) == Some(&b'"') {
-                let Some(close) = memchr::memchr(b'"', &line[i + 1..]).map(|c| i + 1 + c) else {
-                    return false;
-                };
-                rec.bounds.push((i + 1, close));
-                let after = close + 1;
-                if after == line.len() {
-                    break;
-                }
-                if line[after] != d {
-                    return false;
-                }
-                i = after + 1;
-            } else {
-                let to = memchr::memchr(d, &line[i..]).map_or(line.len(), |c| i + c);
-                if memchr::memchr(b'"', &line[i..to]).is_some() {
-                    return false;
-                }
-                rec.bounds.push((i, to));
-                if to == line.len() {
-                    break;
-                }
-                i = to + 1;
-            }
-        }
-        rec.data.extend_from_slice(line);
-        true
-    }
-
-    /// A quote-free line `buf[start..stop]`: fields between delimiters.
-    fn split(&self, start: usize, stop: usize, rec: &mut Record) {
-        let line = &self.buf[start..stop];
-        rec.data.extend_from_slice(line);
-        let mut from = 0;
-        for at in memchr::memchr_iter(self.delimiter, line) {
-            rec.bounds.push((from, at));
-            from = at + 1;
-        }
-        rec.bounds.push((from, line.len()));
     }
 
     /// A record with a quote somewhere, starting at `self.pos`: parsed by csv_core, fed as much input as it
@@ -301,6 +249,44 @@ impl Records {
         self.pos = read;
         Ok(nend > 0)
     }
+}
+
+/// Splits one line into fields when that needs no csv_core: cells between delimiters, quoted cells that close on
+/// the line with nothing but a delimiter or the end of the line after the closing quote. False for anything else
+/// (doubled quotes, a quoted cell going on to the next line, a quote inside an unquoted cell).
+///
+/// A plain byte loop: fields are short, and one memchr call per field costs more than looking at its bytes.
+fn split_line(line: &[u8], delimiter: u8, bounds: &mut Vec<(usize, usize)>) -> bool {
+    let n = line.len();
+    let mut start = 0;
+    let mut i = 0;
+    while i < n {
+        let b = line[i];
+        if b == delimiter {
+            bounds.push((start, i));
+            start = i + 1;
+        } else if b == b'"' {
+            if i != start {
+                return false;
+            }
+            let Some(close) = memchr::memchr(b'"', &line[i + 1..]).map(|c| i + 1 + c) else {
+                return false;
+            };
+            bounds.push((i + 1, close));
+            match line.get(close + 1) {
+                None => return true,
+                Some(&after) if after == delimiter => {
+                    start = close + 2;
+                    i = start;
+                    continue;
+                }
+                Some(_) => return false,
+            }
+        }
+        i += 1;
+    }
+    bounds.push((start, n));
+    true
 }
 
 /// Line breaks in `raw`: LF, CRLF and lone CR each count once (`raw` does not start with the LF of a CRLF).
