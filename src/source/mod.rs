@@ -207,10 +207,7 @@ impl Iterator for SourceReader {
     type Item = Result<Row, SourceError>;
     fn next(&mut self) -> Option<Self::Item> {
         match &mut self.rows {
-            Rows::Ahead(ahead) => {
-                let mut row = Row::empty();
-                ahead.read_into(&mut row).map(|r| r.map(|()| row))
-            }
+            Rows::Ahead(ahead) => ahead.next_row(),
             Rows::Any(it) => it.next(),
         }
     }
