@@ -1,13 +1,14 @@
 //! Whole-file validation: every record of [`crate::payload::plan`] checked (so validate, preview and the
 //! import can never disagree), identical problems grouped by (field, kind) with a count and up to three
-//! examples, duplicate profile ids and email-looking ids reported as warnings. Streaming for profiles: memory
-//! holds the groups and one `(id → first row)` entry per distinct id.
+//! examples, duplicate profile ids and email-looking ids reported as warnings. Streaming for profiles with flat
+//! memory: the groups, a few batches of rows, and the bounded duplicate-id buffer of [`super::duplicates`].
 
 use std::collections::HashMap;
 
 use indexmap::IndexMap;
 use serde::Serialize;
 
+use super::duplicates::{Duplicates, id_hash};
 use super::{Catalog, Mapping, MappingError, Target};
 use crate::payload::{Checked, DateOrderDecision};
 use crate::source::SourceError;
@@ -43,20 +44,19 @@ pub struct Report {
 }
 
 impl Report {
-    fn add(
-        &mut self,
-        groups: &mut IndexMap<(String, String), ProblemGroup>,
-        field: &str,
-        kind: &str,
-        ex: Example,
-    ) {
+    fn add(&mut self, groups: &mut Groups, field: &str, kind: &str, ex: Example) {
+        let born = ex.row;
         let g = groups
+            .map
             .entry((field.to_string(), kind.to_string()))
-            .or_insert_with(|| ProblemGroup {
+            .or_insert_with(|| {
+                groups.born.push(born);
+                ProblemGroup {
                 field: field.to_string(),
                 kind: kind.to_string(),
-                count: 0,
-                examples: vec![],
+                    count: 0,
+                    examples: vec![],
+                }
             });
         g.count += 1;
         if g.examples.len() < EXAMPLES {
@@ -180,20 +180,28 @@ fn validate_in(
             }
         }
     };
+    v.duplicates();
     for d in &dates {
         v.date_order(d);
     }
     Ok(v.finish(progress))
 }
 
+/// Problem groups in the order they first occurred, with the row each was born at (ascending while rows are
+/// streamed), so the duplicate-id group found at the end can take the place it had in file order.
+#[derive(Default)]
+struct Groups {
+    map: IndexMap<(String, String), ProblemGroup>,
+    born: Vec<u64>,
+}
+
 /// The running state of one validation.
 struct Validation {
     target: Target,
     report: Report,
-    groups: IndexMap<(String, String), ProblemGroup>,
-    /// Profiles: first row of each id, keyed by a 64-bit hash of the id (16 bytes per distinct id whatever its
-    /// length; a false duplicate needs a hash collision, about one in 10^10 for a million ids).
-    seen: HashMap<u64, u64>,
+    groups: Groups,
+    /// Profiles: every id with its row, in bounded memory; duplicates are named at the end.
+    seen: Duplicates,
     emails: u64,
     ids: u64,
     next_tick: u64,
@@ -204,8 +212,8 @@ impl Validation {
         Validation {
             target,
             report: Report::default(),
-            groups: IndexMap::new(),
-            seen: HashMap::new(),
+            groups: Groups::default(),
+            seen: Duplicates::new(),
             emails: 0,
             ids: 0,
             next_tick: 10_000,
@@ -241,23 +249,48 @@ impl Validation {
             self.emails += 1;
         }
         if self.target == Target::Profiles {
-            let row = rows.first().copied().unwrap_or(0);
-            if let Some(first) = self.seen.insert(id_hash(id), row) {
-                report.warnings += 1;
-                report.add(
-                    &mut self.groups,
-                    "id",
-                    "duplicate_id",
-                    Example {
-                        row,
-                        value: Some(id.to_string()),
-                        message: format!(
-                            "id \"{id}\" appears in rows {first} and {row}; the later row wins"
-                        ),
-                    },
-                );
-            }
+            self.seen.push(id, rows.first().copied().unwrap_or(0));
         }
+    }
+
+    /// Profiles: a row whose id an earlier row had is a warning naming both rows (the later one wins). Found
+    /// after the last row, the group goes where the first duplicate row put it in file order.
+    fn duplicates(&mut self) {
+        let seen = std::mem::take(&mut self.seen);
+        let found = match seen.finish(EXAMPLES) {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::warn!("duplicate-id check could not read its temp files: {e}");
+                return;
+            }
+        };
+        let Some(first) = found.first.first() else {
+            return;
+        };
+        self.report.warnings += found.count;
+        let at = self.groups.born.partition_point(|&b| b <= first.row);
+        let examples = found
+            .first
+            .iter()
+            .map(|d| Example {
+                row: d.row,
+                value: Some(d.id.clone()),
+                message: format!(
+                    "id \"{}\" appears in rows {} and {}; the later row wins",
+                    d.id, d.previous, d.row
+                ),
+            })
+            .collect();
+        let group = ProblemGroup {
+            field: "id".into(),
+            kind: "duplicate_id".into(),
+            count: found.count,
+            examples,
+        };
+        self.groups
+            .map
+            .shift_insert(at, ("id".into(), "duplicate_id".into()), group);
+        self.groups.born.insert(at, first.row);
     }
 
     /// A settled column with ambiguous values is a warning (the values are read in the settled order); an
@@ -280,14 +313,18 @@ impl Validation {
             .as_ref()
             .or(d.month_first_example.as_ref())
             .map(|e| e.1.clone());
-        let g = self
-            .groups
+        let groups = &mut self.groups;
+        let g = groups
+            .map
             .entry((d.field.clone(), "date_order".to_string()))
-            .or_insert_with(|| ProblemGroup {
-                field: d.field.clone(),
-                kind: "date_order".to_string(),
-                count: 0,
-                examples: vec![],
+            .or_insert_with(|| {
+                groups.born.push(u64::MAX);
+                ProblemGroup {
+                    field: d.field.clone(),
+                    kind: "date_order".to_string(),
+                    count: 0,
+                    examples: vec![],
+                }
             });
         g.count = d.ambiguous;
         g.examples.push(Example {
@@ -362,15 +399,9 @@ impl Validation {
         progress(Progress {
             rows: self.report.rows,
         });
-        self.report.problems = self.groups.into_values().collect();
+        self.report.problems = self.groups.map.into_values().collect();
         self.report
     }
-}
-
-/// A well-mixed 64-bit hash of an id (SipHash with fixed keys, so runs are reproducible).
-fn id_hash(id: &str) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    BuildHasherDefault::<DefaultHasher>::default().hash_one(id)
 }
 
 /// Validation could not run: the mapping is wrong, or the file could not be read.
@@ -380,4 +411,58 @@ pub enum ValidateError {
     Mapping(#[from] MappingError),
     #[error(transparent)]
     Source(#[from] SourceError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Validates `csv` (columns `Id,Points`) with a profiles mapping; returns the report.
+    fn run(csv: &str) -> Report {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("c.csv"), csv).unwrap();
+        let path = dir.path().join("m.toml");
+        std::fs::write(
+            &path,
+            "target = \"profiles\"\n[source]\nfile = \"c.csv\"\n[id]\ncolumn = \"Id\"\n\
+             [attributes.Points]\ncolumn = \"Points\"\n[custom_attributes]\nPoints = \"number\"\n",
+        )
+        .unwrap();
+        let m = Mapping::load(&path).unwrap();
+        validate(&m, &Catalog::for_mapping(&m), |_| {}).unwrap()
+    }
+
+    fn kinds(r: &Report) -> Vec<(&str, u64)> {
+        r.problems
+            .iter()
+            .map(|g| (g.kind.as_str(), g.count))
+            .collect()
+    }
+
+    #[test]
+    fn duplicates_keep_their_place_among_the_groups_in_file_order() {
+        // The first duplicate (row 3) comes after the first bad number (row 2)…
+        let r = run("Id,Points\na,1\nb,x\na,2\nc,y\nb,3\na,4\n");
+        assert_eq!(kinds(&r), [("not_a_number", 2), ("duplicate_id", 3)]);
+        assert_eq!((r.warnings, r.valid, r.invalid), (3, 4, 2));
+        let msgs: Vec<_> = r.problems[1]
+            .examples
+            .iter()
+            .map(|e| (e.row, e.message.as_str()))
+            .collect();
+        assert_eq!(
+            msgs,
+            [
+                (3, "id \"a\" appears in rows 1 and 3; the later row wins"),
+                (5, "id \"b\" appears in rows 2 and 5; the later row wins"),
+                (6, "id \"a\" appears in rows 3 and 6; the later row wins"),
+            ]
+        );
+        assert_eq!(r.problems[1].examples[0].value.as_deref(), Some("a"));
+        // …and before it here; on the same row the row's own problem comes first.
+        let r = run("Id,Points\na,1\na,2\nb,x\n");
+        assert_eq!(kinds(&r), [("duplicate_id", 1), ("not_a_number", 1)]);
+        let r = run("Id,Points\na,1\na,x\n");
+        assert_eq!(kinds(&r), [("not_a_number", 1), ("duplicate_id", 1)]);
+    }
 }
