@@ -284,7 +284,10 @@ mod tests {
         }
         let found = d.finish(3).unwrap();
         assert_eq!(found.count, 3);
-        assert_eq!(found.first, vec![dup(3, 1, "a"), dup(5, 3, "a"), dup(6, 2, "b")]);
+        assert_eq!(
+            found.first,
+            vec![dup(3, 1, "a"), dup(5, 3, "a"), dup(6, 2, "b")]
+        );
     }
 
     #[test]
@@ -299,7 +302,11 @@ mod tests {
         assert_eq!(found.count, 700);
         assert_eq!(
             found.first,
-            vec![dup(301, 1, "id-1"), dup(302, 2, "id-2"), dup(303, 3, "id-3")]
+            vec![
+                dup(301, 1, "id-1"),
+                dup(302, 2, "id-2"),
+                dup(303, 3, "id-3")
+            ]
         );
         // The third repeat of an id names the second one, not the first.
         let mut d = Duplicates::with_budget(2 * ENTRY_BYTES + 8);

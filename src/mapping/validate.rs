@@ -52,8 +52,8 @@ impl Report {
             .or_insert_with(|| {
                 groups.born.push(born);
                 ProblemGroup {
-                field: field.to_string(),
-                kind: kind.to_string(),
+                    field: field.to_string(),
+                    kind: kind.to_string(),
                     count: 0,
                     examples: vec![],
                 }
