@@ -158,7 +158,7 @@ impl Field {
         let got = match &self.from {
             From::Column(i) => cell(*i)
                 .filter(|c| !c.is_empty())
-                .map(|c| (Cow::Borrowed(c.value.trim()), c.kind)),
+                .map(|c| (Cow::Borrowed(trim(&c.value)), c.kind)),
             From::Template(parts) => {
                 let mut out = String::new();
                 let mut any = false;
@@ -168,7 +168,7 @@ impl Field {
                         Part::Column(i) => {
                             if let Some(c) = cell(*i).filter(|c| !c.is_empty()) {
                                 any = true;
-                                out.push_str(c.value.trim());
+                                out.push_str(trim(&c.value));
                             }
                         }
                     }
@@ -223,6 +223,30 @@ impl Field {
     /// the same problems, for `validate`.
     #[allow(clippy::result_large_err)] // see Compiled::read_id
     pub fn check(&self, row: &Row) -> Result<(), Problem> {
+        let text_kind = matches!(self.kind, AttrType::String | AttrType::Location);
+        if let From::Column(i) = self.from {
+            // The common case without copies: a non-empty, non-error cell of the column. Empty and error cells
+            // (defaults, error messages) take the general path below.
+            if let Some(c) = row.cells.get(i)
+                && c.kind != CellKind::Error
+                && !c.is_empty()
+            {
+                let v = trim(&c.value);
+                if text_kind {
+                    // Text needs no conversion; only an empty value (→ default) needs a closer look.
+                    if !v.is_empty() {
+                        return Ok(());
+                    }
+                } else if !v.is_empty() {
+                    return convert::check(v, c.kind, self.kind, &self.spec, self.order).map_err(
+                        |e| self.problem(row.number, Some(v.to_string()), e.kind, e.message),
+                    );
+                }
+            }
+        } else if text_kind {
+            // Templates, constants and defaults are text: nothing can fail.
+            return Ok(());
+        }
         let Some((text, cell)) = self.text_cow(row) else {
             return Ok(());
         };
@@ -271,5 +295,13 @@ impl Field {
             kind: kind.to_string(),
             message,
         }
+    }
+}
+
+/// `str::trim` with a shortcut for the usual value that starts and ends with a visible ASCII character.
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => s,
+        _ => s.trim(),
     }
 }

@@ -155,6 +155,7 @@ pub fn check_profiles(
             })
             .collect();
         let mut problems = Vec::new();
+        let mut id = String::new();
         // Reading (decoding, splitting, cleaning) runs on a second thread and hands over batches of rows;
         // used batches come back to be refilled, so memory stays a few batches whatever the file size.
         let (full_tx, full_rx) = std::sync::mpsc::sync_channel(4);
@@ -171,8 +172,8 @@ pub fn check_profiles(
                             }
                         }
                         problems.clear();
-                        let id = profiles::check(&compiled, row, &mut problems);
-                        each(row, id.as_deref(), &problems);
+                        let has_id = profiles::check(&compiled, row, &mut problems, &mut id);
+                        each(row, has_id.then_some(id.as_str()), &problems);
                     }
                     let _ = empty_tx.send(batch);
                 }

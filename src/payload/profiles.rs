@@ -53,13 +53,17 @@ fn record(c: &Compiled, row: &Row) -> Record {
 }
 
 /// The problems [`record`] would report for `row`, without building the request: the same id and field
-/// conversions, so `validate` and the import agree. Returns the id when there is one.
-pub(super) fn check(c: &Compiled, row: &Row, problems: &mut Vec<Problem>) -> Option<String> {
-    let id = c.read_id(&c.id, row).map_err(|p| problems.push(p)).ok();
+/// conversions, so `validate` and the import agree. The id goes to `id` (a reused buffer); `false` when the
+/// row has none.
+pub(super) fn check(c: &Compiled, row: &Row, problems: &mut Vec<Problem>, id: &mut String) -> bool {
+    let has_id = c
+        .id_into(&c.id, row, id)
+        .map_err(|p| problems.push(p))
+        .is_ok();
     for f in &c.attributes {
         if let Err(p) = f.check(row) {
             problems.push(p);
         }
     }
-    id
+    has_id
 }
