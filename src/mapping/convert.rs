@@ -389,10 +389,11 @@ const FALSE_WORDS: &[&str] = &[
 /// Booleans from the usual words in several languages, plus the field's own `true`/`false` words.
 pub fn boolean(value: &str, spec: &FieldSpec) -> Result<bool, ConvError> {
     let trimmed = value.trim();
-    if spec.true_words.is_none() && spec.false_words.is_none() {
-        if let Some(b) = builtin_ascii_word(trimmed.as_bytes()) {
-            return Ok(b);
-        }
+    if spec.true_words.is_none()
+        && spec.false_words.is_none()
+        && let Some(b) = builtin_ascii_word(trimmed.as_bytes())
+    {
+        return Ok(b);
     }
     if spec.true_words.is_none() && spec.false_words.is_none() && trimmed.is_ascii() {
         // The built-in words without allocating; only non-ASCII words (`sí`, `não`) need lowercasing.
