@@ -11,7 +11,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
+use std::io::{self, BufWriter, Read, Seek, Write};
 
 /// Default budget of the in-memory buffer: about 200,000 ids of 16 characters before the first spill.
 pub const BUDGET: usize = 8 << 20;
@@ -144,39 +144,90 @@ impl Duplicates {
     /// Every row whose id an earlier row had: the count and the first `keep` in row order.
     pub fn finish(mut self, keep: usize) -> io::Result<Found> {
         sort(&mut self.entries);
-        let mut sources: Vec<Source> = Vec::with_capacity(self.runs.len() + 1);
-        for file in std::mem::take(&mut self.runs) {
-            sources.push(Source::Run(BufReader::with_capacity(32 << 10, file)));
-        }
-        sources.push(Source::Memory(0));
-        let mut texts: Vec<Vec<u8>> = vec![Vec::new(); sources.len()];
-        let mut heap = BinaryHeap::with_capacity(sources.len());
-        for (i, s) in sources.iter_mut().enumerate() {
-            if let Some((hash, row)) = s.next(&self, &mut texts[i])? {
-                heap.push(Reverse((hash, row, i)));
-            }
-        }
         let mut found = Found::default();
         let mut group = Group::default();
-        while let Some(Reverse((hash, row, i))) = heap.pop() {
-            if group.hash != Some(hash) {
-                group.reset(hash);
+        if self.runs.is_empty() {
+            // Everything fit the budget: one sorted buffer, no merge.
+            for e in &self.entries {
+                if group.hash != e.hash {
+                    group.settle(&mut found, keep);
+                    group.hash = e.hash;
+                }
+                group.add(e.row, self.text_of(e));
             }
-            if let Some(previous) = group.see(&texts[i], row) {
-                found.count += 1;
-                keep_first(&mut found.first, keep, row, previous, &texts[i]);
-            }
-            if let Some((hash, row)) = sources[i].next(&self, &mut texts[i])? {
-                heap.push(Reverse((hash, row, i)));
+            group.settle(&mut found, keep);
+            return Ok(found);
+        }
+        let mut sources: Vec<Source> = std::mem::take(&mut self.runs)
+            .into_iter()
+            .map(|file| Source::Run(RunReader::new(file)))
+            .collect();
+        sources.push(Source::Memory(0));
+        let mut heap = BinaryHeap::with_capacity(sources.len());
+        for (i, s) in sources.iter_mut().enumerate() {
+            if let Some(hash) = s.peek(&self)? {
+                heap.push(Reverse((hash, i)));
             }
         }
+        while let Some(Reverse((hash, i))) = heap.pop() {
+            if group.hash != hash {
+                group.settle(&mut found, keep);
+                group.hash = hash;
+            }
+            sources[i].take(&self, &mut group)?;
+            if let Some(hash) = sources[i].peek(&self)? {
+                heap.push(Reverse((hash, i)));
+            }
+        }
+        group.settle(&mut found, keep);
         Ok(found)
     }
 }
 
-/// Sorts by (hash, row): equal hashes end up adjacent, each group in row order.
-fn sort(entries: &mut [Entry]) {
-    entries.sort_unstable_by_key(|e| (e.hash, e.row));
+/// Sorts by hash, rows ascending within a hash (the buffer is in row order and both steps are stable): one
+/// counting pass on the top 16 bits scatters into buckets of a few entries each, then an insertion sort per
+/// bucket. Much cheaper than a comparison sort of the whole buffer; costs a second buffer while it runs.
+fn sort(entries: &mut Vec<Entry>) {
+    const BITS: u32 = 16;
+    if entries.len() < 64 {
+        entries.sort_by_key(|e| e.hash);
+        return;
+    }
+    let bucket = |e: &Entry| (e.hash >> (64 - BITS)) as usize;
+    let mut starts = vec![0usize; (1 << BITS) + 1];
+    for e in entries.iter() {
+        starts[bucket(e) + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut sorted = vec![
+        Entry {
+            hash: 0,
+            row: 0,
+            start: 0,
+            len: 0
+        };
+        entries.len()
+    ];
+    let mut next = starts.clone();
+    for e in entries.iter() {
+        let b = bucket(e);
+        sorted[next[b]] = *e;
+        next[b] += 1;
+    }
+    for w in starts.windows(2) {
+        let bucket = &mut sorted[w[0]..w[1]];
+        // Stable insertion sort: buckets hold a handful of entries.
+        for i in 1..bucket.len() {
+            let mut j = i;
+            while j > 0 && bucket[j - 1].hash > bucket[j].hash {
+                bucket.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+    }
+    *entries = sorted;
 }
 
 /// Keeps the `keep` duplicates with the smallest rows, in row order.
@@ -196,65 +247,147 @@ fn keep_first(first: &mut Vec<Duplicate>, keep: usize, row: u64, previous: u64, 
     first.truncate(keep);
 }
 
-/// The ids sharing one hash, seen so far in row order: almost always one id, two after a collision.
+/// The entries sharing one hash: almost always one (nothing to do), a few for a repeated id, rarely two ids
+/// after a hash collision. Buffers are reused from group to group.
 #[derive(Default)]
 struct Group {
-    hash: Option<u64>,
-    ids: Vec<(Vec<u8>, u64)>,
+    hash: u64,
+    /// (row, start, len) into `text`.
+    rows: Vec<(u64, usize, usize)>,
+    text: Vec<u8>,
 }
 
 impl Group {
-    fn reset(&mut self, hash: u64) {
-        self.hash = Some(hash);
-        self.ids.clear();
+    fn add(&mut self, row: u64, id: &[u8]) {
+        self.rows.push((row, self.text.len(), id.len()));
+        self.text.extend_from_slice(id);
     }
 
-    /// Records `id` at `row`; the previous row of the same id, if any.
-    fn see(&mut self, id: &[u8], row: u64) -> Option<u64> {
-        match self.ids.iter_mut().find(|(t, _)| t == id) {
-            Some((_, last)) => Some(std::mem::replace(last, row)),
-            None => {
-                self.ids.push((id.to_vec(), row));
-                None
+    /// Counts the group's duplicates (each row whose id an earlier row of the group had, naming the closest
+    /// such row) and empties it.
+    fn settle(&mut self, found: &mut Found, keep: usize) {
+        if self.rows.len() > 1 {
+            // Runs of a merge interleave within a hash; the rows decide.
+            self.rows.sort_unstable_by_key(|r| r.0);
+            let id = |r: &(u64, usize, usize)| &self.text[r.1..r.1 + r.2];
+            for (i, r) in self.rows.iter().enumerate() {
+                if let Some(prev) = self.rows[..i].iter().rev().find(|p| id(p) == id(r)) {
+                    found.count += 1;
+                    keep_first(&mut found.first, keep, r.0, prev.0, id(r));
+                }
             }
         }
+        self.rows.clear();
+        self.text.clear();
     }
 }
 
 /// A sorted run being merged: a spilled file or the in-memory buffer (with the next index).
 enum Source {
-    Run(BufReader<File>),
+    Run(RunReader),
     Memory(usize),
 }
 
 impl Source {
-    /// The next (hash, row), its id text in `text`.
-    fn next(&mut self, d: &Duplicates, text: &mut Vec<u8>) -> io::Result<Option<(u64, u64)>> {
+    /// The hash of the next entry, if any.
+    fn peek(&mut self, d: &Duplicates) -> io::Result<Option<u64>> {
         match self {
-            Source::Memory(i) => Ok(d.entries.get(*i).map(|e| {
-                *i += 1;
-                text.clear();
-                text.extend_from_slice(d.text_of(e));
-                (e.hash, e.row)
-            })),
-            Source::Run(r) => {
-                let mut head = [0u8; 20];
-                match r.read_exact(&mut head) {
-                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
-                    other => other?,
-                }
-                let word = |at: usize| {
-                    let mut b = [0u8; 8];
-                    b.copy_from_slice(&head[at..at + 8]);
-                    u64::from_le_bytes(b)
-                };
-                let (hash, row) = (word(0), word(8));
-                let len = u32::from_le_bytes([head[16], head[17], head[18], head[19]]) as usize;
-                text.resize(len, 0);
-                r.read_exact(text)?;
-                Ok(Some((hash, row)))
-            }
+            Source::Memory(i) => Ok(d.entries.get(*i).map(|e| e.hash)),
+            Source::Run(r) => r.peek(),
         }
+    }
+
+    /// Moves the next entry into `group`.
+    fn take(&mut self, d: &Duplicates, group: &mut Group) -> io::Result<()> {
+        match self {
+            Source::Memory(i) => {
+                if let Some(e) = d.entries.get(*i) {
+                    group.add(e.row, d.text_of(e));
+                    *i += 1;
+                }
+                Ok(())
+            }
+            Source::Run(r) => r.take(group),
+        }
+    }
+}
+
+/// Reads a spilled run in large chunks and hands out entries straight from the chunk.
+struct RunReader {
+    file: File,
+    buf: Vec<u8>,
+    pos: usize,
+    end: usize,
+}
+
+/// Bytes of an entry before its text: hash, row, text length.
+const HEAD: usize = 20;
+
+impl RunReader {
+    fn new(file: File) -> Self {
+        RunReader {
+            file,
+            buf: vec![0; 64 << 10],
+            pos: 0,
+            end: 0,
+        }
+    }
+
+    /// Makes `n` bytes available at `pos` (fewer only at the end of the file).
+    fn fill(&mut self, n: usize) -> io::Result<()> {
+        if self.end - self.pos >= n {
+            return Ok(());
+        }
+        self.buf.copy_within(self.pos..self.end, 0);
+        self.end -= self.pos;
+        self.pos = 0;
+        if self.buf.len() < n {
+            self.buf.resize(n, 0);
+        }
+        while self.end < n {
+            let got = self.file.read(&mut self.buf[self.end..])?;
+            if got == 0 {
+                break;
+            }
+            self.end += got;
+        }
+        Ok(())
+    }
+
+    fn word(&self, at: usize) -> u64 {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&self.buf[at..at + 8]);
+        u64::from_le_bytes(b)
+    }
+
+    fn peek(&mut self) -> io::Result<Option<u64>> {
+        self.fill(HEAD)?;
+        Ok((self.end - self.pos >= HEAD).then(|| self.word(self.pos)))
+    }
+
+    fn take(&mut self, group: &mut Group) -> io::Result<()> {
+        self.fill(HEAD)?;
+        if self.end - self.pos < HEAD {
+            return Ok(());
+        }
+        let row = self.word(self.pos + 8);
+        let at = self.pos + 16;
+        let len = u32::from_le_bytes([
+            self.buf[at],
+            self.buf[at + 1],
+            self.buf[at + 2],
+            self.buf[at + 3],
+        ]) as usize;
+        self.fill(HEAD + len)?;
+        if self.end - self.pos < HEAD + len {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "duplicate-id run file ends early",
+            ));
+        }
+        group.add(row, &self.buf[self.pos + HEAD..self.pos + HEAD + len]);
+        self.pos += HEAD + len;
+        Ok(())
     }
 }
 
@@ -315,6 +448,44 @@ mod tests {
         }
         let found = d.finish(1).unwrap();
         assert_eq!((found.count, found.first), (2, vec![dup(4, 1, "x")]));
+    }
+
+    /// The plain in-memory answer, to compare against.
+    fn oracle(ids: &[String], keep: usize) -> Found {
+        let mut last = std::collections::HashMap::new();
+        let mut found = Found::default();
+        for (i, id) in ids.iter().enumerate() {
+            let row = i as u64 + 1;
+            if let Some(prev) = last.insert(id.clone(), row) {
+                found.count += 1;
+                if found.first.len() < keep {
+                    found.first.push(dup(row, prev, id));
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn agrees_with_a_hash_map_for_any_budget() {
+        let mut x: u64 = 42;
+        let ids: Vec<String> = (0..20_000)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                format!("cust-{}", (x >> 33) % 15_000)
+            })
+            .collect();
+        let want = oracle(&ids, 3);
+        assert!(want.count > 1000);
+        for budget in [100 * ENTRY_BYTES, 3000 * ENTRY_BYTES, BUDGET] {
+            let mut d = Duplicates::with_budget(budget);
+            for (i, id) in ids.iter().enumerate() {
+                d.push(id, i as u64 + 1);
+            }
+            assert_eq!(d.finish(3).unwrap(), want, "budget {budget}");
+        }
     }
 
     #[test]
