@@ -391,10 +391,30 @@ impl RunReader {
     }
 }
 
-/// A well-mixed 64-bit hash of an id (SipHash with fixed keys, so runs are reproducible).
+/// A well-mixed 64-bit hash of an id: eight bytes at a time, multiply-rotate, and a final avalanche
+/// (MurmurHash3's fmix64). Fixed, so runs are reproducible; only a candidate filter (the texts decide), so
+/// speed matters more than resistance to crafted collisions.
 pub fn id_hash(id: &str) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    BuildHasherDefault::<DefaultHasher>::default().hash_one(id)
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let bytes = id.as_bytes();
+    let mut h = (bytes.len() as u64).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(29);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(29);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+    h ^ (h >> 33)
 }
 
 #[cfg(test)]
@@ -486,6 +506,19 @@ mod tests {
             }
             assert_eq!(d.finish(3).unwrap(), want, "budget {budget}");
         }
+    }
+
+    #[test]
+    fn the_hash_spreads_similar_ids_over_all_buckets() {
+        let mut top = std::collections::HashSet::new();
+        let mut all = std::collections::HashSet::new();
+        for i in 0..100_000u64 {
+            let h = id_hash(&format!("shop-{i:08}"));
+            top.insert(h >> 56);
+            all.insert(h);
+        }
+        assert_eq!((top.len(), all.len()), (256, 100_000));
+        assert_ne!(id_hash("ab"), id_hash("ab\0"));
     }
 
     #[test]

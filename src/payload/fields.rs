@@ -225,19 +225,21 @@ impl Field {
     pub fn check(&self, row: &Row) -> Result<(), Problem> {
         let text_kind = matches!(self.kind, AttrType::String | AttrType::Location);
         if let From::Column(i) = self.from {
-            // The common case without copies: a non-empty, non-error cell of the column. Empty and error cells
-            // (defaults, error messages) take the general path below.
-            if let Some(c) = row.cells.get(i)
+            let cell = row.cells.get(i);
+            if text_kind {
+                // Text needs no conversion, and an empty cell's default is text too: only a spreadsheet error
+                // cell can fail.
+                if !cell.is_some_and(|c| c.kind == CellKind::Error) {
+                    return Ok(());
+                }
+            } else if let Some(c) = cell
                 && c.kind != CellKind::Error
                 && !c.is_empty()
             {
+                // The common case without copies: a non-empty, non-error cell. Empty cells (defaults) and
+                // error cells take the general path below.
                 let v = trim(&c.value);
-                if text_kind {
-                    // Text needs no conversion; only an empty value (→ default) needs a closer look.
-                    if !v.is_empty() {
-                        return Ok(());
-                    }
-                } else if !v.is_empty() {
+                if !v.is_empty() {
                     return convert::check(v, c.kind, self.kind, &self.spec, self.order).map_err(
                         |e| self.problem(row.number, Some(v.to_string()), e.kind, e.message),
                     );
@@ -303,5 +305,71 @@ fn trim(s: &str) -> &str {
     match (s.as_bytes().first(), s.as_bytes().last()) {
         (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => s,
         _ => s.trim(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Cell;
+
+    #[test]
+    fn check_reports_exactly_what_read_reports() {
+        let columns: Vec<String> = vec!["A".into(), "B".into()];
+        let cells = [
+            ("x", CellKind::Text),
+            ("  12,5 ", CellKind::Text),
+            ("", CellKind::Empty),
+            ("   ", CellKind::Text),
+            ("#N/A", CellKind::Error),
+            ("2024-03-31", CellKind::Date),
+            ("31/02/2020", CellKind::Text),
+            ("yes", CellKind::Text),
+            ("1.5", CellKind::Number),
+        ];
+        let kinds = [
+            AttrType::String,
+            AttrType::Number,
+            AttrType::Boolean,
+            AttrType::Time,
+            AttrType::ListNumber,
+        ];
+        let mut specs = vec![];
+        for default in [None, Some("7"), Some("maybe")] {
+            for (column, template) in [(Some("A"), None), (None, Some("{A} {B}"))] {
+                specs.push(FieldSpec {
+                    column: column.map(String::from),
+                    template: template.map(String::from),
+                    default: default.map(String::from),
+                    ..FieldSpec::default()
+                });
+            }
+        }
+        let path = std::path::Path::new("m.toml");
+        for spec in &specs {
+            for kind in kinds {
+                let f = Field::compile("F", "attributes.F", spec, kind, &columns, path).unwrap();
+                for (a, ka) in cells {
+                    for (b, kb) in [("", CellKind::Empty), ("z", CellKind::Text)] {
+                        let cell = |v: &str, k| Cell {
+                            value: v.into(),
+                            raw: None,
+                            kind: k,
+                        };
+                        let row = Row {
+                            number: 4,
+                            line: 5,
+                            cells: vec![cell(a, ka), cell(b, kb)],
+                            notes: vec![],
+                        };
+                        assert_eq!(
+                            f.check(&row).err(),
+                            f.read(&row).err(),
+                            "{a:?} {ka:?} as {kind:?} with {spec:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }
