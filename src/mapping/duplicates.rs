@@ -1,5 +1,7 @@
 //! Duplicate ids over a whole file in bounded memory, for `validate`: every id is recorded with its row, and
 //! [`Duplicates::finish`] names each row whose id an earlier row already had, together with that earlier row.
+//! [`Duplicates::groups`] hands out every set of entries sharing one id, for other rules (session ids across
+//! several files).
 //!
 //! Memory stays flat whatever the file size: ids are kept in a buffer of a fixed byte budget (64-bit hash,
 //! row and the id text); a full buffer is sorted by (hash, row) and spilled to an unnamed temporary file in
@@ -16,11 +18,13 @@ use std::io::{self, BufWriter, Read, Seek, Write};
 /// Default budget of the in-memory buffer: about 200,000 ids of 16 characters before the first spill.
 pub const BUDGET: usize = 8 << 20;
 
-/// One recorded id: hash, row, and where its text sits in the buffer's text arena.
+/// One recorded id: hash, ordering key (the row), the caller's tag, and where its text sits in the buffer's
+/// text arena.
 #[derive(Clone, Copy)]
 struct Entry {
     hash: u64,
-    row: u64,
+    key: u64,
+    tag: u64,
     start: u32,
     len: u32,
 }
@@ -44,6 +48,15 @@ pub struct Found {
     pub count: u64,
     /// The first duplicates in row order (at most the number asked for).
     pub first: Vec<Duplicate>,
+}
+
+/// One recorded id as [`Duplicates::groups`] hands it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seen<'a> {
+    /// The ordering key given to [`Duplicates::push_tagged`] (the row for [`Duplicates::push`]).
+    pub key: u64,
+    pub tag: u64,
+    pub id: &'a [u8],
 }
 
 /// Records `(id, row)` pairs, rows in ascending order; see the module documentation.
@@ -80,10 +93,15 @@ impl Duplicates {
 
     /// Records one id. Rows must come in ascending order (file order).
     pub fn push(&mut self, id: &str, row: u64) {
-        self.push_hashed(id_hash(id), id, row);
+        self.push_hashed(id_hash(id), id, row, 0);
     }
 
-    fn push_hashed(&mut self, hash: u64, id: &str, row: u64) {
+    /// Records one id with an ordering `key` (ascending from push to push) and a `tag` for the caller.
+    pub fn push_tagged(&mut self, id: &str, key: u64, tag: u64) {
+        self.push_hashed(id_hash(id), id, key, tag);
+    }
+
+    fn push_hashed(&mut self, hash: u64, id: &str, key: u64, tag: u64) {
         if !self.in_memory
             && !self.entries.is_empty()
             && (self.entries.len() + 1) * ENTRY_BYTES + self.text.len() + id.len() > self.budget
@@ -97,7 +115,8 @@ impl Duplicates {
         self.text.extend_from_slice(id.as_bytes());
         self.entries.push(Entry {
             hash,
-            row,
+            key,
+            tag,
             start,
             len,
         });
@@ -125,7 +144,8 @@ impl Duplicates {
         let mut out = BufWriter::with_capacity(64 << 10, tempfile::tempfile()?);
         for e in &self.entries {
             out.write_all(&e.hash.to_le_bytes())?;
-            out.write_all(&e.row.to_le_bytes())?;
+            out.write_all(&e.key.to_le_bytes())?;
+            out.write_all(&e.tag.to_le_bytes())?;
             out.write_all(&e.len.to_le_bytes())?;
             out.write_all(self.text_of(e))?;
         }
@@ -142,21 +162,33 @@ impl Duplicates {
     }
 
     /// Every row whose id an earlier row had: the count and the first `keep` in row order.
-    pub fn finish(mut self, keep: usize) -> io::Result<Found> {
-        sort(&mut self.entries);
+    pub fn finish(self, keep: usize) -> io::Result<Found> {
         let mut found = Found::default();
+        self.groups(|same| {
+            for pair in same.windows(2) {
+                found.count += 1;
+                keep_first(&mut found.first, keep, pair[1].key, pair[0].key, pair[1].id);
+            }
+        })?;
+        Ok(found)
+    }
+
+    /// Calls `each` once per id recorded more than once, with its entries in key order. Ids come in no
+    /// particular order.
+    pub fn groups(mut self, mut each: impl FnMut(&[Seen<'_>])) -> io::Result<()> {
+        sort(&mut self.entries);
         let mut group = Group::default();
         if self.runs.is_empty() {
             // Everything fit the budget: one sorted buffer, no merge.
             for e in &self.entries {
                 if group.hash != e.hash {
-                    group.settle(&mut found, keep);
+                    group.settle(&mut each);
                     group.hash = e.hash;
                 }
-                group.add(e.row, self.text_of(e));
+                group.add(e.key, e.tag, self.text_of(e));
             }
-            group.settle(&mut found, keep);
-            return Ok(found);
+            group.settle(&mut each);
+            return Ok(());
         }
         let mut sources: Vec<Source> = std::mem::take(&mut self.runs)
             .into_iter()
@@ -171,7 +203,7 @@ impl Duplicates {
         }
         while let Some(Reverse((hash, i))) = heap.pop() {
             if group.hash != hash {
-                group.settle(&mut found, keep);
+                group.settle(&mut each);
                 group.hash = hash;
             }
             sources[i].take(&self, &mut group)?;
@@ -179,8 +211,8 @@ impl Duplicates {
                 heap.push(Reverse((hash, i)));
             }
         }
-        group.settle(&mut found, keep);
-        Ok(found)
+        group.settle(&mut each);
+        Ok(())
     }
 }
 
@@ -204,7 +236,8 @@ fn sort(entries: &mut Vec<Entry>) {
     let mut sorted = vec![
         Entry {
             hash: 0,
-            row: 0,
+            key: 0,
+            tag: 0,
             start: 0,
             len: 0
         };
@@ -252,28 +285,51 @@ fn keep_first(first: &mut Vec<Duplicate>, keep: usize, row: u64, previous: u64, 
 #[derive(Default)]
 struct Group {
     hash: u64,
-    /// (row, start, len) into `text`.
-    rows: Vec<(u64, usize, usize)>,
+    /// (key, tag, start, len) into `text`.
+    rows: Vec<(u64, u64, usize, usize)>,
     text: Vec<u8>,
+    seen: Vec<usize>,
 }
 
 impl Group {
-    fn add(&mut self, row: u64, id: &[u8]) {
-        self.rows.push((row, self.text.len(), id.len()));
+    fn add(&mut self, key: u64, tag: u64, id: &[u8]) {
+        self.rows.push((key, tag, self.text.len(), id.len()));
         self.text.extend_from_slice(id);
     }
 
-    /// Counts the group's duplicates (each row whose id an earlier row of the group had, naming the closest
-    /// such row) and empties it.
-    fn settle(&mut self, found: &mut Found, keep: usize) {
+    /// Hands each id of the group that was recorded more than once to `each` (entries in key order), and
+    /// empties the group.
+    fn settle(&mut self, each: &mut impl FnMut(&[Seen<'_>])) {
         if self.rows.len() > 1 {
-            // Runs of a merge interleave within a hash; the rows decide.
+            // Runs of a merge interleave within a hash; the keys decide.
             self.rows.sort_unstable_by_key(|r| r.0);
-            let id = |r: &(u64, usize, usize)| &self.text[r.1..r.1 + r.2];
-            for (i, r) in self.rows.iter().enumerate() {
-                if let Some(prev) = self.rows[..i].iter().rev().find(|p| id(p) == id(r)) {
-                    found.count += 1;
-                    keep_first(&mut found.first, keep, r.0, prev.0, id(r));
+            let text = &self.text;
+            let seen = |r: &(u64, u64, usize, usize)| Seen {
+                key: r.0,
+                tag: r.1,
+                id: &text[r.2..r.2 + r.3],
+            };
+            let first = seen(&self.rows[0]);
+            if self.rows.iter().all(|r| seen(r).id == first.id) {
+                let all: Vec<Seen<'_>> = self.rows.iter().map(seen).collect();
+                each(&all);
+            } else {
+                // A hash collision: split by the real text, keeping key order within each id.
+                self.seen.clear();
+                for i in 0..self.rows.len() {
+                    let id = seen(&self.rows[i]).id;
+                    if self.seen.iter().any(|&j| seen(&self.rows[j]).id == id) {
+                        continue;
+                    }
+                    self.seen.push(i);
+                    let same: Vec<Seen<'_>> = self.rows[i..]
+                        .iter()
+                        .map(seen)
+                        .filter(|s| s.id == id)
+                        .collect();
+                    if same.len() > 1 {
+                        each(&same);
+                    }
                 }
             }
         }
@@ -302,7 +358,7 @@ impl Source {
         match self {
             Source::Memory(i) => {
                 if let Some(e) = d.entries.get(*i) {
-                    group.add(e.row, d.text_of(e));
+                    group.add(e.key, e.tag, d.text_of(e));
                     *i += 1;
                 }
                 Ok(())
@@ -320,8 +376,8 @@ struct RunReader {
     end: usize,
 }
 
-/// Bytes of an entry before its text: hash, row, text length.
-const HEAD: usize = 20;
+/// Bytes of an entry before its text: hash, key, tag, text length.
+const HEAD: usize = 28;
 
 impl RunReader {
     fn new(file: File) -> Self {
@@ -370,8 +426,9 @@ impl RunReader {
         if self.end - self.pos < HEAD {
             return Ok(());
         }
-        let row = self.word(self.pos + 8);
-        let at = self.pos + 16;
+        let key = self.word(self.pos + 8);
+        let tag = self.word(self.pos + 16);
+        let at = self.pos + 24;
         let len = u32::from_le_bytes([
             self.buf[at],
             self.buf[at + 1],
@@ -385,7 +442,7 @@ impl RunReader {
                 "duplicate-id run file ends early",
             ));
         }
-        group.add(row, &self.buf[self.pos + HEAD..self.pos + HEAD + len]);
+        group.add(key, tag, &self.buf[self.pos + HEAD..self.pos + HEAD + len]);
         self.pos += HEAD + len;
         Ok(())
     }
@@ -525,11 +582,11 @@ mod tests {
     fn a_hash_collision_is_not_a_duplicate() {
         let mut d = Duplicates::with_budget(2 * ENTRY_BYTES);
         // Different ids forced onto one hash, across runs: only the real repeat counts.
-        d.push_hashed(7, "first", 1);
-        d.push_hashed(7, "second", 2);
-        d.push_hashed(7, "first", 3);
-        d.push_hashed(9, "other", 4);
-        d.push_hashed(7, "second", 5);
+        d.push_hashed(7, "first", 1, 0);
+        d.push_hashed(7, "second", 2, 0);
+        d.push_hashed(7, "first", 3, 0);
+        d.push_hashed(9, "other", 4, 0);
+        d.push_hashed(7, "second", 5, 0);
         let found = d.finish(5).unwrap();
         assert_eq!(found.count, 2);
         assert_eq!(found.first, vec![dup(3, 1, "first"), dup(5, 2, "second")]);

@@ -3,12 +3,10 @@
 //! examples, duplicate profile ids and email-looking ids reported as warnings. Streaming for profiles with flat
 //! memory: the groups, a few batches of rows, and the bounded duplicate-id buffer of [`super::duplicates`].
 
-use std::collections::HashMap;
-
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use super::duplicates::{Duplicates, id_hash};
+use super::duplicates::Duplicates;
 use super::{Catalog, Mapping, MappingError, Target};
 use crate::payload::{Checked, DateOrderDecision};
 use crate::source::SourceError;
@@ -45,7 +43,7 @@ pub struct Report {
 
 impl Report {
     fn add(&mut self, groups: &mut Groups, field: &str, kind: &str, ex: Example) {
-        let born = ex.row;
+        let born = groups.now;
         let g = groups
             .map
             .entry((field.to_string(), kind.to_string()))
@@ -101,11 +99,13 @@ pub fn validate(
     catalog: &Catalog,
     progress: impl FnMut(Progress),
 ) -> Result<Report, ValidateError> {
-    validate_in(mapping, catalog, progress, None)
+    let (v, dates) = validate_in(mapping, catalog, progress, None)?;
+    Ok(v.finish(&dates))
 }
 
-/// Session ids seen by earlier files of one [`validate_many`] run: id hash → (file label, row).
-type SeenSessions = HashMap<u64, (usize, u64)>;
+/// Rows a file of [`validate_many`] may have before its index no longer fits the key of the cross-file
+/// check (`file << 40 | row`).
+const ROW_BITS: u32 = 40;
 
 /// Validates several mapping files meant to be imported together (e.g. one order export per year): each
 /// file's own report, and on top a session id that an earlier file already used is an error of the later
@@ -116,29 +116,138 @@ pub fn validate_many(
     mut progress: impl FnMut(usize, Progress),
 ) -> Result<Vec<Report>, (usize, ValidateError)> {
     let labels: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
-    let mut seen = SeenSessions::new();
-    let mut out = Vec::with_capacity(files.len());
+    // Every session id of every file, in bounded memory: key = file << 40 | first row, tag = rows << 1 |
+    // valid. Errors are named after the last file, each in the report of its file.
+    let mut seen = Duplicates::new();
+    let mut pending = Vec::with_capacity(files.len());
     for (i, (_, mapping, catalog)) in files.iter().enumerate() {
-        let report = validate_in(
+        let done = validate_in(
             mapping,
             catalog,
             |p| progress(i, p),
             Some(CrossFile {
-                file: i,
-                labels: &labels,
+                file: i as u64,
                 seen: &mut seen,
             }),
         )
         .map_err(|e| (i, e))?;
-        out.push(report);
+        pending.push(done);
     }
-    Ok(out)
+    across_files(seen, &labels, &mut pending);
+    Ok(pending
+        .into_iter()
+        .map(|(v, dates)| v.finish(&dates))
+        .collect())
 }
 
+/// The cross-file part of [`validate_many`] while one file is validated.
 struct CrossFile<'a> {
-    file: usize,
-    labels: &'a [&'a str],
-    seen: &'a mut SeenSessions,
+    file: u64,
+    seen: &'a mut Duplicates,
+}
+
+impl CrossFile<'_> {
+    /// Sessions only: records one session id (the first row of each record is unique within a file).
+    fn record(&mut self, rows: &[u64], id: &str, was_valid: bool) {
+        let Some(&row) = rows.first() else { return };
+        if id.is_empty() || row >= 1 << ROW_BITS {
+            return;
+        }
+        let key = (self.file << ROW_BITS) | row;
+        let tag = ((rows.len() as u64) << 1) | u64::from(was_valid);
+        self.seen.push_tagged(id, key, tag);
+    }
+}
+
+/// A session id that an earlier file already used is an error of every later record in another file
+/// (`duplicate_id_across_files`), naming the first use: Talon.One would replace that order.
+fn across_files(
+    seen: Duplicates,
+    labels: &[&str],
+    files: &mut [(Validation, Vec<DateOrderDecision>)],
+) {
+    struct Found {
+        count: u64,
+        /// Rows that were valid before this error.
+        moved: u64,
+        first: Vec<super::duplicates::Duplicate>,
+    }
+    let mut found: Vec<Found> = (0..files.len())
+        .map(|_| Found {
+            count: 0,
+            moved: 0,
+            first: vec![],
+        })
+        .collect();
+    let file_of = |key: u64| (key >> ROW_BITS) as usize;
+    let row_of = |key: u64| key & ((1 << ROW_BITS) - 1);
+    let result = seen.groups(|same| {
+        let first = same[0];
+        for s in &same[1..] {
+            let Some(f) = found.get_mut(file_of(s.key)) else {
+                continue;
+            };
+            if file_of(s.key) == file_of(first.key) {
+                continue;
+            }
+            f.count += 1;
+            if s.tag & 1 == 1 {
+                f.moved += s.tag >> 1;
+            }
+            // `previous` carries the first use, file and row packed as in the key.
+            let at = f.first.partition_point(|d| d.row < row_of(s.key));
+            if at < EXAMPLES {
+                f.first.insert(
+                    at,
+                    super::duplicates::Duplicate {
+                        row: row_of(s.key),
+                        previous: first.key,
+                        id: String::from_utf8_lossy(s.id).into_owned(),
+                    },
+                );
+                f.first.truncate(EXAMPLES);
+            }
+        }
+    });
+    if let Err(e) = result {
+        tracing::warn!("cross-file session id check could not read its temp files: {e}");
+        return;
+    }
+    for ((v, _), f) in files.iter_mut().zip(found) {
+        let Some(first_row) = f.first.first().map(|d| d.row) else {
+            continue;
+        };
+        v.report.valid -= f.moved;
+        v.report.invalid += f.moved;
+        let examples = f
+            .first
+            .iter()
+            .map(|d| {
+                let other = labels
+                    .get(file_of(d.previous))
+                    .copied()
+                    .unwrap_or("another file");
+                let (id, first) = (&d.id, row_of(d.previous));
+                Example {
+                    row: d.row,
+                    value: Some(id.clone()),
+                    message: format!(
+                        "session id \"{id}\" is also used by {other} (row {first}); Talon.One would replace \
+                         that order with this one — give each order one id in one file"
+                    ),
+                }
+            })
+            .collect();
+        v.groups.insert_at_row(
+            first_row,
+            ProblemGroup {
+                field: "id".into(),
+                kind: "duplicate_id_across_files".into(),
+                count: f.count,
+                examples,
+            },
+        );
+    }
 }
 
 fn validate_in(
@@ -146,7 +255,7 @@ fn validate_in(
     catalog: &Catalog,
     mut progress: impl FnMut(Progress),
     mut cross: Option<CrossFile<'_>>,
-) -> Result<Report, ValidateError> {
+) -> Result<(Validation, Vec<DateOrderDecision>), ValidateError> {
     let mut whole_file_dates = false;
     let (mut v, dates) = loop {
         let mut v = Validation::new(mapping.target);
@@ -171,8 +280,10 @@ fn validate_in(
                     let rec = rec?;
                     let problems = rec.request.as_ref().err().map_or(&[][..], Vec::as_slice);
                     v.record(&rec.rows, &rec.id, problems);
-                    if let Some(cross) = cross.as_mut() {
-                        v.across_files(&rec.rows, &rec.id, problems.is_empty(), cross);
+                    if let Some(cross) = cross.as_mut()
+                        && mapping.target == Target::Sessions
+                    {
+                        cross.record(&rec.rows, &rec.id, problems.is_empty());
                     }
                     v.tick(&mut progress);
                 }
@@ -180,19 +291,33 @@ fn validate_in(
             }
         }
     };
+    v.groups.now = u64::MAX;
     v.duplicates();
-    for d in &dates {
-        v.date_order(d);
-    }
-    Ok(v.finish(progress))
+    progress(Progress {
+        rows: v.report.rows,
+    });
+    Ok((v, dates))
 }
 
-/// Problem groups in the order they first occurred, with the row each was born at (ascending while rows are
-/// streamed), so the duplicate-id group found at the end can take the place it had in file order.
+/// Problem groups in the order they first occurred, with the first row of the record each was born at
+/// (ascending while records are streamed), so a group found only at the end (duplicate ids) can take the
+/// place it would have had in file order.
 #[derive(Default)]
 struct Groups {
     map: IndexMap<(String, String), ProblemGroup>,
     born: Vec<u64>,
+    /// The first row of the record being recorded; `u64::MAX` once the records are done.
+    now: u64,
+}
+
+impl Groups {
+    /// Puts a group found after the last record where the record at `row` would have created it.
+    fn insert_at_row(&mut self, row: u64, group: ProblemGroup) {
+        let at = self.born.partition_point(|&b| b <= row);
+        self.map
+            .shift_insert(at, (group.field.clone(), group.kind.clone()), group);
+        self.born.insert(at, row);
+    }
 }
 
 /// The running state of one validation.
@@ -221,6 +346,7 @@ impl Validation {
     }
 
     fn record(&mut self, rows: &[u64], id: &str, problems: &[crate::payload::Problem]) {
+        self.groups.now = rows.first().copied().unwrap_or(0);
         let report = &mut self.report;
         let n = rows.len() as u64;
         report.rows += n;
@@ -268,7 +394,7 @@ impl Validation {
             return;
         };
         self.report.warnings += found.count;
-        let at = self.groups.born.partition_point(|&b| b <= first.row);
+        let first_row = first.row;
         let examples = found
             .first
             .iter()
@@ -281,16 +407,15 @@ impl Validation {
                 ),
             })
             .collect();
-        let group = ProblemGroup {
-            field: "id".into(),
-            kind: "duplicate_id".into(),
-            count: found.count,
-            examples,
-        };
-        self.groups
-            .map
-            .shift_insert(at, ("id".into(), "duplicate_id".into()), group);
-        self.groups.born.insert(at, first.row);
+        self.groups.insert_at_row(
+            first_row,
+            ProblemGroup {
+                field: "id".into(),
+                kind: "duplicate_id".into(),
+                count: found.count,
+                examples,
+            },
+        );
     }
 
     /// A settled column with ambiguous values is a warning (the values are read in the settled order); an
@@ -334,41 +459,6 @@ impl Validation {
         });
     }
 
-    /// Sessions only: the id was already used by an earlier file of the same run.
-    fn across_files(&mut self, rows: &[u64], id: &str, was_valid: bool, cross: &mut CrossFile<'_>) {
-        if id.is_empty() || self.target != Target::Sessions {
-            return;
-        }
-        let row = rows.first().copied().unwrap_or(0);
-        match cross.seen.get(&id_hash(id)) {
-            Some(&(file, first)) if file != cross.file => {
-                let n = rows.len() as u64;
-                if was_valid {
-                    self.report.valid -= n;
-                    self.report.invalid += n;
-                }
-                let other = cross.labels.get(file).copied().unwrap_or("another file");
-                self.report.add(
-                    &mut self.groups,
-                    "id",
-                    "duplicate_id_across_files",
-                    Example {
-                        row,
-                        value: Some(id.to_string()),
-                        message: format!(
-                            "session id \"{id}\" is also used by {other} (row {first}); Talon.One would replace \
-                             that order with this one — give each order one id in one file"
-                        ),
-                    },
-                );
-            }
-            Some(_) => {}
-            None => {
-                cross.seen.insert(id_hash(id), (cross.file, row));
-            }
-        }
-    }
-
     fn tick(&mut self, progress: &mut impl FnMut(Progress)) {
         if self.report.rows >= self.next_tick {
             progress(Progress {
@@ -378,7 +468,12 @@ impl Validation {
         }
     }
 
-    fn finish(mut self, mut progress: impl FnMut(Progress)) -> Report {
+    /// The report: the groups so far, then each date column's day/month decision, then the email-as-id
+    /// warning.
+    fn finish(mut self, dates: &[DateOrderDecision]) -> Report {
+        for d in dates {
+            self.date_order(d);
+        }
         let (emails, ids) = (self.emails, self.ids);
         if ids > 0 && emails * 2 > ids {
             self.report.warnings += 1;
@@ -396,9 +491,6 @@ impl Validation {
                 },
             );
         }
-        progress(Progress {
-            rows: self.report.rows,
-        });
         self.report.problems = self.groups.map.into_values().collect();
         self.report
     }
@@ -437,6 +529,87 @@ mod tests {
             .iter()
             .map(|g| (g.kind.as_str(), g.count))
             .collect()
+    }
+
+    #[test]
+    fn session_ids_across_three_files_name_the_first_use_and_keep_their_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let files = [
+            ("a", "Order,Customer,Total\n#1,c1,10\n#2,c2,20\n#1,c1,5\n"),
+            // #2 is used by a (row 2); row 2 has a bad total and is invalid anyway; #1 (a row 1).
+            (
+                "b",
+                "Order,Customer,Total\n#2,c1,5\n#9,c1,x\n#1,c3,1\n#9b,,1\n",
+            ),
+            ("c", "Order,Customer,Total\n#9,c4,1\n#3,c4,1\n"),
+        ];
+        let mut mappings = vec![];
+        for (name, csv) in files {
+            std::fs::write(d.join(format!("{name}.csv")), csv).unwrap();
+            let path = d.join(format!("{name}.toml"));
+            std::fs::write(
+                &path,
+                format!(
+                    "target = \"sessions\"\n[source]\nfile = \"{name}.csv\"\n[id]\ncolumn = \"Order\"\n\
+                     [profile_id]\ncolumn = \"Customer\"\n[total]\ncolumn = \"Total\"\n"
+                ),
+            )
+            .unwrap();
+            mappings.push(Mapping::load(&path).unwrap());
+        }
+        let catalogs: Vec<Catalog> = mappings.iter().map(Catalog::for_mapping).collect();
+        let input: Vec<(String, &Mapping, &Catalog)> = ["a.csv", "b.csv", "c.csv"]
+            .iter()
+            .zip(mappings.iter().zip(&catalogs))
+            .map(|(l, (m, c))| (l.to_string(), m, c))
+            .collect();
+        let r = validate_many(&input, |_, _| {}).unwrap();
+        // a: #1 twice in one file (without [cart_items] that is the file's own duplicate_id error).
+        assert_eq!((r[0].valid, r[0].invalid), (1, 2));
+        assert!(
+            r[0].problems
+                .iter()
+                .all(|g| g.kind != "duplicate_id_across_files")
+        );
+        // b: rows 1 and 3 reuse a's ids; row 2 fails on its own; row 4 has no customer.
+        assert_eq!((r[1].valid, r[1].invalid), (0, 4));
+        assert_eq!(
+            kinds(&r[1]),
+            [
+                ("duplicate_id_across_files", 2),
+                ("not_a_number", 1),
+                ("missing_profile_id", 1)
+            ]
+        );
+        let msgs: Vec<_> = r[1].problems[0]
+            .examples
+            .iter()
+            .map(|e| (e.row, e.message.as_str()))
+            .collect();
+        assert_eq!(msgs[0].0, 1);
+        assert!(
+            msgs[0]
+                .1
+                .starts_with("session id \"#2\" is also used by a.csv (row 2);"),
+            "{msgs:?}"
+        );
+        assert_eq!(msgs[1].0, 3);
+        assert!(
+            msgs[1]
+                .1
+                .starts_with("session id \"#1\" is also used by a.csv (row 1);"),
+            "{msgs:?}"
+        );
+        // c: #9 was first used by b (row 2).
+        assert_eq!((r[2].valid, r[2].invalid), (1, 1));
+        assert!(
+            r[2].problems[0].examples[0]
+                .message
+                .starts_with("session id \"#9\" is also used by b.csv (row 2);"),
+            "{:?}",
+            r[2].problems
+        );
     }
 
     #[test]
