@@ -5,10 +5,11 @@
 //! profiles mapping (id with prefix, template, email, phone, date without a format so the day/month order is
 //! decided over the whole column, city, country, and three declared custom attributes of type string, number
 //! and boolean). For each size it measures, in the same process, the raw `csv` crate reading byte records only
-//! (the baseline) and `mapping::validate` over the same file: MB/s, rows/s, the ratio to the baseline and peak
-//! RSS of each phase (Linux: VmHWM, reset between phases via clear_refs), best of `VALIDATE_BENCH_ROUNDS`
-//! interleaved rounds (default 3). The last lines compare validate's peak RSS across the sizes: flat memory
-//! means about the same figure for every size.
+//! (the baseline), `source::open` + `read_into` alone (what validate's reading thread does, its ceiling when
+//! a second core is free) and `mapping::validate` over the same file: MB/s, rows/s, the ratio to the baseline,
+//! CPU time of all threads, and peak RSS (Linux: VmHWM, reset between phases via clear_refs), best of
+//! `VALIDATE_BENCH_ROUNDS` interleaved rounds (default 3). The last lines compare validate's peak RSS across
+//! the sizes: flat memory means about the same figure for every size.
 //!
 //! Sessions: an order export with 3 line items per order, written unsorted (every order's rows are a whole
 //! pass apart: the worst case for grouping), validated at each order count in `VALIDATE_BENCH_ORDERS` (default
@@ -214,6 +215,7 @@ fn profiles(dir: &Path, rows: u64, rounds: usize) -> Figures {
     // Interleaved rounds, best time per phase: keeps the ratio meaningful on a busy shared machine.
     let (mut raw, mut took) = (f64::INFINITY, f64::INFINITY);
     let (mut raw_cpu, mut cpu) = (f64::INFINITY, f64::INFINITY);
+    let mut read = f64::INFINITY;
     let (mut raw_rss, mut rss) = (0f64, 0f64);
     let mut raw_rows = 0u64;
     let mut report = None;
@@ -233,6 +235,20 @@ fn profiles(dir: &Path, rows: u64, rounds: usize) -> Figures {
         raw_cpu = raw_cpu.min(cpu_secs() - c);
         raw_rss = raw_rss.max(peak_rss_mb());
 
+        // The reading thread's share alone: source::open + read_into over every row, nothing checked.
+        let t = Instant::now();
+        let mapping = Mapping::load(&mapping_path).unwrap();
+        let mut reader =
+            talon_import::source::open(&mapping.source_path(), &mapping.source_options()).unwrap();
+        let mut row = talon_import::source::Row::empty();
+        let mut n = 0u64;
+        while let Some(r) = reader.read_into(&mut row) {
+            r.unwrap();
+            n += 1;
+        }
+        assert_eq!(n, raw_rows);
+        read = read.min(t.elapsed().as_secs_f64());
+
         reset_peak();
         let (t, c) = (Instant::now(), cpu_secs());
         report = Some(run_validate(&mapping_path));
@@ -245,6 +261,12 @@ fn profiles(dir: &Path, rows: u64, rounds: usize) -> Figures {
         "  raw csv crate (records only): {:>7.1} MB/s  {:>9.0} rows/s               peak RSS {raw_rss:.0} MB",
         size / raw,
         raw_rows as f64 / raw,
+    );
+    println!(
+        "  source read_into only:        {:>7.1} MB/s  {:>9.0} rows/s  ratio {:.2}x raw  (validate's reading thread)",
+        size / read,
+        raw_rows as f64 / read,
+        raw / read,
     );
     println!(
         "  mapping::validate:            {:>7.1} MB/s  {:>9.0} rows/s  ratio {:.2}x raw  peak RSS {rss:.0} MB",
