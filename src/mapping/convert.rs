@@ -101,7 +101,36 @@ pub fn convert(
 
 /// Checks one non-empty value exactly as [`convert`] would, without building the JSON value where that can
 /// be avoided (text needs no check; numbers and booleans are parsed, not wrapped).
+#[inline]
 pub fn check(
+    value: &str,
+    cell: CellKind,
+    kind: AttrType,
+    spec: &FieldSpec,
+    order: DateOrder,
+) -> Result<(), ConvError> {
+    // The shapes most files have, decided inline; everything else (and every error) out of line.
+    let plain = cell != CellKind::Error
+        && match kind {
+            AttrType::String | AttrType::Location => true,
+            AttrType::Number => plain_number_shape(value.as_bytes()),
+            AttrType::Boolean => {
+                spec.true_words.is_none()
+                    && spec.false_words.is_none()
+                    && builtin_ascii_word(value.as_bytes()).is_some()
+            }
+            AttrType::Time => spec.format.is_none() && plain_time_is_valid(value, order),
+            _ => false,
+        };
+    if plain {
+        Ok(())
+    } else {
+        check_general(value, cell, kind, spec, order)
+    }
+}
+
+#[inline(never)]
+fn check_general(
     value: &str,
     cell: CellKind,
     kind: AttrType,
@@ -111,10 +140,8 @@ pub fn check(
     match kind {
         _ if cell == CellKind::Error => convert(value, cell, kind, spec, order).map(drop),
         AttrType::String | AttrType::Location => Ok(()),
-        AttrType::Number if plain_number_shape(value.as_bytes()) => Ok(()),
         AttrType::Number => number(value).map(drop),
         AttrType::Boolean => boolean(value, spec).map(drop),
-        AttrType::Time if spec.format.is_none() && plain_time_is_valid(value, order) => Ok(()),
         AttrType::Time => instant(value, spec, order).map(drop),
         _ => convert(value, cell, kind, spec, order).map(drop),
     }
@@ -209,6 +236,14 @@ fn days_in(year: u32, month: u32) -> u32 {
 /// `d/m/yyyy`, `dd.mm.yyyy`, `d-m-yyyy` (one or two digits, one separator kind, nothing else): `(a, b, year)`.
 /// `None` for every other shape, which [`split_numeric_date`] then reads the general way.
 fn plain_numeric_date(b: &[u8]) -> Option<(u32, u32, u32)> {
+    if let [d1, d2, s1, m1, m2, s2, y1, y2, y3, y4] = *b {
+        // `dd/mm/yyyy`, the usual export shape, by position.
+        let digits = [d1, d2, m1, m2, y1, y2, y3, y4];
+        if s1 == s2 && matches!(s1, b'/' | b'.' | b'-') && digits.iter().all(u8::is_ascii_digit) {
+            let n = |h: u8, l: u8| u32::from(h - b'0') * 10 + u32::from(l - b'0');
+            return Some((n(d1, d2), n(m1, m2), n(y1, y2) * 100 + n(y3, y4)));
+        }
+    }
     if !(6..=10).contains(&b.len()) {
         return None;
     }

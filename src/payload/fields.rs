@@ -222,6 +222,7 @@ impl Field {
     /// Checks the value as [`Field::read`] would convert it, without building it: the same conversions and
     /// the same problems, for `validate`.
     #[allow(clippy::result_large_err)] // see Compiled::read_id
+    #[inline]
     pub fn check(&self, row: &Row) -> Result<(), Problem> {
         let text_kind = matches!(self.kind, AttrType::String | AttrType::Location);
         if let From::Column(i) = self.from {
@@ -240,15 +241,26 @@ impl Field {
                 // error cells take the general path below.
                 let v = trim(&c.value);
                 if !v.is_empty() {
-                    return convert::check(v, c.kind, self.kind, &self.spec, self.order).map_err(
-                        |e| self.problem(row.number, Some(v.to_string()), e.kind, e.message),
-                    );
+                    return match convert::check(v, c.kind, self.kind, &self.spec, self.order) {
+                        Ok(()) => Ok(()),
+                        Err(e) => {
+                            Err(self.problem(row.number, Some(v.to_string()), e.kind, e.message))
+                        }
+                    };
                 }
             }
         } else if text_kind {
             // Templates, constants and defaults are text: nothing can fail.
             return Ok(());
         }
+        self.check_general(row)
+    }
+
+    /// [`Field::check`] for empty and error cells, templates and constants: out of line, so the common path
+    /// above stays small.
+    #[allow(clippy::result_large_err)]
+    #[inline(never)]
+    fn check_general(&self, row: &Row) -> Result<(), Problem> {
         let Some((text, cell)) = self.text_cow(row) else {
             return Ok(());
         };
