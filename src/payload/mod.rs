@@ -12,6 +12,7 @@ pub mod render;
 use serde::Serialize;
 
 mod compile;
+mod packed;
 pub use compile::{DateOrderDecision, thousands};
 pub mod fields;
 pub mod profiles;
