@@ -15,7 +15,8 @@ use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, Write};
 
-/// Default budget of the in-memory buffer: about 200,000 ids of 16 characters before the first spill.
+/// Default budget of the in-memory buffer: about 170,000 ids of 16 characters before the first spill. Peak
+/// memory is up to about twice this (vector growth, and the sort's scratch copy of the entries).
 pub const BUDGET: usize = 8 << 20;
 
 /// One recorded id: hash, ordering key (the row), the caller's tag, and where its text sits in the buffer's
