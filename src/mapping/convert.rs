@@ -798,10 +798,14 @@ mod tests {
                 values.push(format!("2021-{m:02}-{d:02}"));
             }
         }
+        // São Paulo started daylight saving at midnight on 4 Nov 2018: 00:00 did not exist that day.
+        values.extend(["2018-11-04", "04/11/2018", "2018-11-04T00:30:00"].map(String::from));
         let mut berlin = spec();
         berlin.timezone = Some("Europe/Berlin".into());
+        let mut sao_paulo = spec();
+        sao_paulo.timezone = Some("America/Sao_Paulo".into());
         for v in &values {
-            for s in [spec(), berlin.clone()] {
+            for s in [spec(), berlin.clone(), sao_paulo.clone()] {
                 for order in [
                     DateOrder::Unknown,
                     DateOrder::DayFirst,
