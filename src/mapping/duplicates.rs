@@ -202,14 +202,17 @@ impl Duplicates {
                 heap.push(Reverse((hash, i)));
             }
         }
-        while let Some(Reverse((hash, i))) = heap.pop() {
+        while let Some(mut top) = heap.peek_mut() {
+            let Reverse((hash, i)) = *top;
             if group.hash != hash {
                 group.settle(&mut each);
                 group.hash = hash;
             }
             sources[i].take(&self, &mut group)?;
-            if let Some(hash) = sources[i].peek(&self)? {
-                heap.push(Reverse((hash, i)));
+            // Replacing the top sifts once; a pop and a push would sift twice.
+            match sources[i].peek(&self)? {
+                Some(next) => *top = Reverse((next, i)),
+                None => drop(std::collections::binary_heap::PeekMut::pop(top)),
             }
         }
         group.settle(&mut each);
@@ -417,33 +420,44 @@ impl RunReader {
         u64::from_le_bytes(b)
     }
 
-    fn peek(&mut self) -> io::Result<Option<u64>> {
-        self.fill(HEAD)?;
-        Ok((self.end - self.pos >= HEAD).then(|| self.word(self.pos)))
-    }
-
-    fn take(&mut self, group: &mut Group) -> io::Result<()> {
-        self.fill(HEAD)?;
-        if self.end - self.pos < HEAD {
-            return Ok(());
-        }
-        let key = self.word(self.pos + 8);
-        let tag = self.word(self.pos + 16);
+    fn text_len(&self) -> usize {
         let at = self.pos + 24;
-        let len = u32::from_le_bytes([
+        u32::from_le_bytes([
             self.buf[at],
             self.buf[at + 1],
             self.buf[at + 2],
             self.buf[at + 3],
-        ]) as usize;
-        self.fill(HEAD + len)?;
-        if self.end - self.pos < HEAD + len {
+        ]) as usize
+    }
+
+    /// The next entry's hash, with the whole entry in the buffer.
+    fn peek(&mut self) -> io::Result<Option<u64>> {
+        self.fill(HEAD)?;
+        if self.end - self.pos < HEAD {
+            return Ok(None);
+        }
+        let whole = HEAD + self.text_len();
+        self.fill(whole)?;
+        if self.end - self.pos < whole {
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
                 "duplicate-id run file ends early",
             ));
         }
-        group.add(key, tag, &self.buf[self.pos + HEAD..self.pos + HEAD + len]);
+        Ok(Some(self.word(self.pos)))
+    }
+
+    /// Moves the entry [`RunReader::peek`] found into `group`.
+    fn take(&mut self, group: &mut Group) -> io::Result<()> {
+        if self.end - self.pos < HEAD {
+            return Ok(());
+        }
+        let len = self.text_len();
+        let start = self.pos + HEAD;
+        let Some(text) = self.buf.get(start..start + len) else {
+            return Ok(());
+        };
+        group.add(self.word(self.pos + 8), self.word(self.pos + 16), text);
         self.pos += HEAD + len;
         Ok(())
     }
