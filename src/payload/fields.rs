@@ -138,6 +138,15 @@ impl Field {
         })
     }
 
+    /// Text fields only: `Some(Some(column))` when reading a column (only a spreadsheet error cell there can
+    /// fail [`Field::check`]), `Some(None)` for templates and constants (never fail); `None` for other types.
+    pub fn text_only(&self) -> Option<Option<usize>> {
+        if !matches!(self.kind, AttrType::String | AttrType::Location) {
+            return None;
+        }
+        Some(self.column_index())
+    }
+
     /// The source column index, for day/month evidence gathering.
     pub fn column_index(&self) -> Option<usize> {
         match self.from {

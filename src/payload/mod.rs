@@ -145,6 +145,7 @@ pub fn check_profiles(
         let mut reader = crate::source::open(&mapping.source_path(), &mapping.source_options())
             .map_err(MappingError::from)?;
         let columns = compiled.date_columns();
+        let fast = profiles::FastCheck::new(&compiled);
         let mut dates: Vec<DateOrderDecision> = compiled
             .dates
             .iter()
@@ -173,7 +174,7 @@ pub fn check_profiles(
                             }
                         }
                         problems.clear();
-                        let has_id = profiles::check(&compiled, row, &mut problems, &mut id);
+                        let has_id = profiles::check(&compiled, &fast, row, &mut problems, &mut id);
                         each(row, has_id.then_some(id.as_str()), &problems);
                     }
                     let _ = empty_tx.send(batch);
