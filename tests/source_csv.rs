@@ -1,5 +1,6 @@
 //! CSV reading through `source::open`: encodings, delimiters, header detection, ragged rows, clean values.
 
+use assert_cmd::Command;
 use std::path::PathBuf;
 use talon_import::source::{self, CellKind, RowNote, SourceOptions};
 
@@ -187,10 +188,35 @@ fn bad_files_give_one_clear_error() {
 }
 
 #[test]
+fn a_nul_byte_is_an_error_naming_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(&dir, "nul.csv", b"id,name\n1,Ann\n2,B\0b\n3,Cy\n");
+    let rows: Vec<_> = source::open(&p, &SourceOptions::default())
+        .unwrap()
+        .collect();
+    assert_eq!(rows.len(), 2, "reading stops at the damaged row");
+    let err = rows[1].as_ref().err().unwrap().to_string();
+    assert!(
+        err.starts_with(&format!("{}, line 3: a NUL byte", p.display()))
+            && err.contains("column \"name\""),
+        "{err}"
+    );
+    let out = Command::cargo_bin("talon-import")
+        .unwrap()
+        .args(["inspect", p.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("NUL byte"), "{stderr}");
+}
+
+#[test]
 fn hostile_content_stays_readable() {
     let dir = tempfile::tempdir().unwrap();
-    // NUL bytes, a huge cell and many columns are read; an unclosed quote is an error naming where it opened.
-    let mut bytes = b"a,b\nx\0y,2\n".to_vec();
+    // A huge cell and many columns are read; an unclosed quote is an error naming where it opened.
+    let mut bytes = b"a,b\nx y,2\n".to_vec();
     bytes.extend(std::iter::repeat_n(b'z', 3_000_000));
     bytes.extend_from_slice(b",3\n\"unclosed,4\n5,6\n");
     let p = write(&dir, "hostile.csv", &bytes);
@@ -291,4 +317,159 @@ fn invalid_utf8_past_the_detection_sample_is_an_error_with_line_and_offset() {
     };
     let (_, rows) = read(&p, &opts);
     assert_eq!(rows[10_000].cells[1].value, "Köln");
+}
+
+/// `text` in `encoding` as a spreadsheet would save it: UTF-8 and Windows-1252 as they are, UTF-16 with its BOM.
+fn encoded(text: &str, encoding: &str) -> Vec<u8> {
+    match encoding {
+        "UTF-8" => text.as_bytes().to_vec(),
+        "UTF-16LE" => [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect(),
+        "UTF-16BE" => [0xFE, 0xFF]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+            .collect(),
+        _ => {
+            let (bytes, _, lossy) = encoding_rs::WINDOWS_1252.encode(text);
+            assert!(!lossy);
+            bytes.into_owned()
+        }
+    }
+}
+
+/// Every row of `path`, the error (if any) as text, and the encoding detected.
+fn read_all(path: &std::path::Path) -> (Option<String>, Vec<source::Row>, String) {
+    let reader = source::open(path, &SourceOptions::default()).unwrap();
+    let encoding = reader.info.encoding.clone().unwrap_or_default();
+    let mut rows = Vec::new();
+    let mut err = None;
+    for r in reader {
+        match r {
+            Ok(row) => rows.push(row),
+            Err(e) => err = Some(e.to_string()),
+        }
+    }
+    (err, rows, encoding)
+}
+
+/// UTF-8 too, to show every encoding behaves the same.
+const ENCODINGS: [&str; 4] = ["UTF-8", "windows-1252", "UTF-16LE", "UTF-16BE"];
+
+#[test]
+fn unclosed_quote_in_every_encoding_names_the_line_where_it_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    // (file text, line where the quote opened): with a `sep=` line and `;`, tabs and CRLF, blank lines before
+    // the record, a swallowed tail that is only one short line with or without a final line break.
+    let cases = [
+        ("a,b\n1,\"Müller\n2,z\n", 2),
+        (
+            "sep=;\r\nName;Stadt\r\nKöhler;Bonn\r\nMüller;\"Köln\r\nBäcker;Düsseldorf\r\n",
+            4,
+        ),
+        (
+            "Email\tCity\r\nx@y.de\tKöln\r\n\r\n\r\ny@z.de\t\"Bonn\r\n\r\nz@z.de\tAachen",
+            5,
+        ),
+        ("a,b\n1,ä\n3,\"x\ny", 3),
+        ("a,b\r\n1,ä\r\n3,\"x\r\ny\r\n", 3),
+        ("a;b\n1;\"ä;\"\"y\"\"\n2;z\n", 2),
+    ];
+    for encoding in ENCODINGS {
+        for (i, (text, line)) in cases.iter().enumerate() {
+            let name = format!("q{i}-{encoding}.csv");
+            let p = write(&dir, &name, &encoded(text, encoding));
+            let (err, _, detected) = read_all(&p);
+            assert_eq!(detected, encoding, "{text:?}");
+            let err = err.unwrap_or_else(|| panic!("no error for {encoding} {text:?}"));
+            assert!(
+                err.contains(&format!("{name}, line {line}:"))
+                    && err.contains("closing quote never comes"),
+                "{encoding} {text:?}: {err}"
+            );
+        }
+    }
+}
+
+#[test]
+fn closed_multi_line_quotes_at_the_end_are_fine_in_every_encoding() {
+    let dir = tempfile::tempdir().unwrap();
+    // The last record spans lines (or is followed by blank lines) and every quote closes; a quote inside an
+    // unquoted cell is just a character.
+    let cases = [
+        (
+            "a,b\n1,\"zwei\nZeilen \"\"Köln\"\"\"\n",
+            "zwei\nZeilen \"Köln\"",
+        ),
+        (
+            "sep=;\r\nName;Notiz\r\nMüller;\"a\r\nb;c\"\r\n\r\n\r\n",
+            "a\r\nb;c",
+        ),
+        (
+            "Email\tNote\r\nx@y.de\t\"first\r\n\r\nlast\"",
+            "first\r\n\r\nlast",
+        ),
+        ("a,b\n1,5\" Zöll\n\n", "5\" Zöll"),
+    ];
+    for encoding in ENCODINGS {
+        for (i, (text, last)) in cases.iter().enumerate() {
+            let p = write(
+                &dir,
+                &format!("ok{i}-{encoding}.csv"),
+                &encoded(text, encoding),
+            );
+            let (err, rows, _) = read_all(&p);
+            assert_eq!(err, None, "{encoding} {text:?}");
+            assert_eq!(rows.len(), 1, "{encoding} {text:?}");
+            assert_eq!(rows[0].cells[1].raw(), *last, "{encoding} {text:?}");
+        }
+    }
+}
+
+#[test]
+fn inspect_exits_2_on_an_unclosed_quote_in_every_encoding() {
+    let dir = tempfile::tempdir().unwrap();
+    for encoding in ENCODINGS {
+        let name = format!("unclosed-{encoding}.csv");
+        let p = write(
+            &dir,
+            &name,
+            &encoded("Id,Name\n1,Ann\n2,\"Müller\n3,Bob\n4,Cy\n", encoding),
+        );
+        let out = assert_cmd::Command::cargo_bin("talon-import")
+            .unwrap()
+            .arg("inspect")
+            .arg(&p)
+            .assert()
+            .code(2);
+        let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(
+            err.contains(&format!("{name}, line 3:")) && err.contains("closing quote never comes"),
+            "{encoding}: {err}"
+        );
+    }
+}
+
+#[test]
+fn unclosed_quote_far_past_the_detection_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("Id;Name\r\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("{i};Müller\r\n"));
+    }
+    let good = format!("{text}20000;\"Köln\r\nam Rhein\"\r\n\r\n");
+    let bad = format!("{text}20000;\"Köln\r\n20001;Bonn\r\n");
+    for encoding in ENCODINGS {
+        let p = write(&dir, "good.csv", &encoded(&good, encoding));
+        let (err, rows, _) = read_all(&p);
+        assert_eq!((err, rows.len()), (None, 20_001), "{encoding}");
+        let p = write(&dir, "bad.csv", &encoded(&bad, encoding));
+        let (err, rows, _) = read_all(&p);
+        // The swallowed record still comes as a row; the error follows it.
+        assert_eq!(rows.len(), 20_001, "{encoding}");
+        let err = err.unwrap_or_else(|| panic!("no error for {encoding}"));
+        assert!(err.contains("bad.csv, line 20002:"), "{encoding}: {err}");
+    }
 }

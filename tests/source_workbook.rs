@@ -178,3 +178,198 @@ fn xls_and_ods_values_as_excel_shows_them() {
         assert_eq!(rows[1].cells[6].value, "false", "{file}");
     }
 }
+
+/// The real .xlsb (BIFF12) written by tests/fixtures/workbooks/generate.py: no library writes .xlsb, so the
+/// script has a small writer of its own that follows [MS-XLSB].
+fn xlsb_fixture() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/workbooks/customers.xlsb")
+}
+
+const XLSB_CUSTOMER_COLUMNS: [&str; 11] = [
+    "Customer No",
+    "Name",
+    "Loyalty Card",
+    "Signup Date",
+    "Last Order",
+    "Orders",
+    "Lifetime Value",
+    "Avg Order",
+    "Newsletter",
+    "Region",
+    "Code",
+];
+
+#[test]
+fn xlsb_lists_sheets_and_finds_the_header_below_the_title() {
+    let reader = source::open(&xlsb_fixture(), &SourceOptions::default()).unwrap();
+    let info = &reader.info;
+    assert_eq!(info.format, source::Format::Xlsb);
+    assert_eq!(info.sheets, ["Customers", "Orders"]);
+    assert_eq!(info.sheet.as_deref(), Some("Customers"));
+    // Row 1 is the title "Customer export (all stores)", row 2 is blank.
+    assert_eq!(info.header_row, 3);
+    assert_eq!(info.columns, XLSB_CUSTOMER_COLUMNS);
+}
+
+#[test]
+fn xlsb_values_as_excel_shows_them() {
+    let reader = source::open(&xlsb_fixture(), &SourceOptions::default()).unwrap();
+    let rows: Vec<_> = reader.map(Result::unwrap).collect();
+    // Rows 7 to 12 hold only formatted blank cells (BrtCellBlank): they are not data.
+    assert_eq!(rows.len(), 3);
+    assert_eq!(
+        rows.iter().map(|r| (r.number, r.line)).collect::<Vec<_>>(),
+        [(1, 4), (2, 5), (3, 6)]
+    );
+    let values =
+        |i: usize| -> Vec<&str> { rows[i].cells.iter().map(|c| c.value.as_str()).collect() };
+    assert_eq!(
+        values(0),
+        [
+            "000417",              // text with leading zeros (shared string)
+            "Anna Müller",         // shared string, not ASCII
+            "7091234567890",       // 13-digit whole number (BrtCellReal), not 7.09123456789e12
+            "2021-03-04",          // date: integer RK with built-in format 14
+            "2024-05-02T14:30:05", // datetime: BrtCellReal with format "dd.mm.yyyy hh:mm:ss"
+            "12",                  // whole number (integer RK), not 12.0
+            "1234.56",             // decimal stored as a x100 RK
+            "102.88",              // formula =G4/F4, its cached value
+            "true",                // boolean
+            "Nord",
+            "C-000417", // formula ="C-"&A4, its cached text
+        ]
+    );
+    let kinds = |i: usize| -> Vec<CellKind> { rows[i].cells.iter().map(|c| c.kind).collect() };
+    assert_eq!(
+        kinds(0),
+        [
+            CellKind::Text,
+            CellKind::Text,
+            CellKind::Number,
+            CellKind::Date,
+            CellKind::DateTime,
+            CellKind::Number,
+            CellKind::Number,
+            CellKind::Number,
+            CellKind::Bool,
+            CellKind::Text,
+            CellKind::Text,
+        ]
+    );
+    let second = &rows[1].cells;
+    assert_eq!(
+        (second[0].value.as_str(), second[0].kind),
+        ("002134", CellKind::Text)
+    );
+    assert_eq!(second[2].value, "4006381333931");
+    assert_eq!(
+        (second[5].value.as_str(), second[6].value.as_str()),
+        ("0", "0")
+    );
+    // =G5/F5 with Orders 0: a formula whose cached value is #DIV/0! (BrtFmlaError). calamine 0.38 drops that
+    // value, so the reader can tell it is an error but not which one.
+    assert_eq!(
+        (second[7].value.as_str(), second[7].kind),
+        (source::workbook::LOST_FORMULA_ERROR, CellKind::Error)
+    );
+    assert_eq!(second[8].value, "false");
+    // #N/A pasted as a value (BrtCellError) is an error of that cell, not the text "#N/A".
+    assert_eq!(
+        (second[9].value.as_str(), second[9].kind),
+        ("#N/A", CellKind::Error)
+    );
+    let third = &rows[2].cells;
+    assert_eq!(
+        (third[2].value.as_str(), third[2].kind),
+        ("", CellKind::Empty)
+    );
+    assert_eq!(third[1].value, "Léa Dubois");
+    assert_eq!(third[7].value, "30", "a whole formula result stays whole");
+    assert_eq!(third[9].value, "Süd", "inline string (BrtCellSt)");
+}
+
+#[test]
+fn xlsb_reads_the_sheet_asked_for() {
+    let opts = SourceOptions {
+        sheet: Some("orders".into()),
+        ..SourceOptions::default()
+    };
+    let reader = source::open(&xlsb_fixture(), &opts).unwrap();
+    assert_eq!(reader.info.sheet.as_deref(), Some("Orders"));
+    assert_eq!(reader.info.header_row, 1);
+    assert_eq!(
+        reader.info.columns,
+        ["Order No", "Customer No", "Order Date", "Total"]
+    );
+    let rows: Vec<Vec<String>> = reader
+        .map(|r| r.unwrap().cells.into_iter().map(|c| c.value).collect())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ["100231", "000417", "2024-05-02", "89.9"],
+            ["100232", "010233", "2023-11-20", "90"],
+        ]
+    );
+    let opts = SourceOptions {
+        sheet: Some("Invoices".into()),
+        ..SourceOptions::default()
+    };
+    let err = source::open(&xlsb_fixture(), &opts)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("customers.xlsb") && err.contains("Customers, Orders"),
+        "{err}"
+    );
+}
+
+#[test]
+fn xlsb_inspect() {
+    let run = |json: bool| {
+        let mut cmd = assert_cmd::Command::cargo_bin("talon-import").unwrap();
+        cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["inspect", "tests/fixtures/workbooks/customers.xlsb"]);
+        if json {
+            cmd.arg("--json");
+        }
+        cmd.assert().success().get_output().stdout.clone()
+    };
+    let text = String::from_utf8(run(false)).unwrap();
+    assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+    assert!(text.contains("Customers, Orders"), "{text}");
+    let v: serde_json::Value = serde_json::from_slice(&run(true)).unwrap();
+    assert_eq!(v["format"], "xlsb");
+    assert_eq!(v["sheets"], serde_json::json!(["Customers", "Orders"]));
+    assert_eq!(v["sheet"], "Customers");
+    assert_eq!(v["header_row"], 3);
+    assert_eq!(v["rows"], 3);
+    insta::assert_json_snapshot!("xlsb_inspect_columns", v["columns"]);
+}
+
+/// damaged.xlsb: customers.xlsb with its shared string table cut in half, so cells point past its end. calamine
+/// panics on that; the reader turns it into one clear error naming the file and the sheet.
+#[test]
+fn damaged_xlsb_is_one_clear_error() {
+    let path = xlsb_fixture().with_file_name("damaged.xlsb");
+    let err = source::open(&path, &SourceOptions::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("damaged.xlsb")
+            && err.contains("\"Customers\"")
+            && err.contains("save it again"),
+        "{err}"
+    );
+    let out = assert_cmd::Command::cargo_bin("talon-import")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["inspect", "tests/fixtures/workbooks/damaged.xlsb"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}

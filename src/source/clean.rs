@@ -93,6 +93,24 @@ pub fn fill_text_cell(cell: &mut Cell, raw: &str) {
 /// [`fill_text_cell`] with the [`below_u0300`] answer already known.
 #[inline]
 pub fn fill_text_cell_known(cell: &mut Cell, raw: &str, below_u0300: bool) {
+    // Most cells are already clean: copy them without building a cleaned copy first.
+    if below_u0300 && needs_no_trim(raw) {
+        cell.value.clear();
+        cell.value.push_str(raw);
+        if cell.raw.is_some() {
+            cell.raw = None;
+        }
+        cell.kind = if raw.is_empty() {
+            CellKind::Empty
+        } else {
+            CellKind::Text
+        };
+        return;
+    }
+    fill_text_cell_cleaned(cell, raw, below_u0300);
+}
+
+fn fill_text_cell_cleaned(cell: &mut Cell, raw: &str, below_u0300: bool) {
     cell.value.clear();
     match clean_text_known(raw, below_u0300) {
         None => {

@@ -281,6 +281,20 @@ fn detect(path: &Path, sample: &[u8], opts: &SourceOptions) -> Result<Detected, 
     })
 }
 
+/// The file as UTF-8: read as it is when it is UTF-8, else decoded on the fly (a BOM is dropped by the decoder).
+/// Offsets in the records and in [`LineCounter`] are offsets in this stream.
+fn decoded(file: std::fs::File, encoding: &'static Encoding) -> Box<dyn Read + Send> {
+    if encoding == encoding_rs::UTF_8 {
+        Box::new(file)
+    } else {
+        Box::new(
+            encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .encoding(Some(encoding))
+                .build(file),
+        )
+    }
+}
+
 /// Opens a delimited text file.
 pub fn open(path: &Path, opts: &SourceOptions) -> Result<super::SourceReader, SourceError> {
     let mut file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
@@ -295,15 +309,7 @@ pub fn open(path: &Path, opts: &SourceOptions) -> Result<super::SourceReader, So
     let detected = detect(path, &sample, opts)?;
     drop(sample);
     let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
-    let input: Box<dyn Read + Send> = if detected.encoding == encoding_rs::UTF_8 {
-        Box::new(file)
-    } else {
-        Box::new(
-            encoding_rs_io::DecodeReaderBytesBuilder::new()
-                .encoding(Some(detected.encoding))
-                .build(file),
-        )
-    };
+    let input = decoded(file, detected.encoding);
     let input = LineCounter {
         inner: input,
         offset: 0,
@@ -367,12 +373,13 @@ pub fn open(path: &Path, opts: &SourceOptions) -> Result<super::SourceReader, So
     };
     let rows = CsvRows {
         path: path.to_path_buf(),
+        encoding: detected.encoding,
         delimiter: detected.delimiter,
         columns: info.columns.clone(),
         width: info.columns.len(),
         reader,
         head,
-        record: csv::ByteRecord::new(),
+        record: None,
         number: 0,
         failed: false,
     };
@@ -392,12 +399,13 @@ fn csv_error(path: &Path, e: csv::Error) -> SourceError {
 
 pub(super) struct CsvRows {
     path: PathBuf,
+    encoding: &'static Encoding,
     delimiter: u8,
     columns: Vec<String>,
     width: usize,
     reader: csv::Reader<Input>,
     head: VecDeque<(csv::ByteRecord, u64)>,
-    record: csv::ByteRecord,
+    record: Option<csv::ByteRecord>,
     number: u64,
     failed: bool,
 }
@@ -415,29 +423,38 @@ impl CsvRows {
         }
         row.notes.clear();
         let found = rec.len();
-        let kept = found.min(self.width);
-        row.cells.truncate(self.width);
         // One UTF-8 check and one NFC pre-check for the whole record instead of one per field.
         let bytes = rec.as_slice();
-        let ascii = bytes.is_ascii();
         let whole = std::str::from_utf8(bytes).ok();
         if whole.is_none() && self.reader.get_ref().raw_utf8 {
             return Err(self.invalid_utf8(rec, line));
         }
-        let latin = ascii || (whole.is_some() && clean::below_u0300(bytes));
+        if let Some(at) = memchr::memchr(0, bytes) {
+            return Err(self.nul_byte(rec, at, line));
+        }
+        let latin = whole.is_some() && clean::below_u0300(bytes);
+        // One cell per column, whatever the row held before (a new row's cells are empty strings, which
+        // allocate nothing until filled).
+        row.cells.resize_with(self.width, || Cell::text(""));
         // Fields lie end to end in `bytes`; a field's text is a slice of the record's (checked on char
         // boundaries by `get`).
         let mut from = 0;
-        for (i, field) in rec.iter().take(kept).enumerate() {
-            let to = from + field.len();
-            let text = match whole.and_then(|w| w.get(from..to)) {
-                Some(s) => std::borrow::Cow::Borrowed(s),
-                None => String::from_utf8_lossy(field),
-            };
-            from = to;
-            match row.cells.get_mut(i) {
-                Some(cell) => clean::fill_text_cell_known(cell, &text, latin),
-                None => row.cells.push(clean::text_cell(&text)),
+        let cells = row.cells.iter_mut().zip(rec.iter());
+        match whole {
+            Some(whole) => {
+                for (cell, field) in cells {
+                    let to = from + field.len();
+                    match whole.get(from..to) {
+                        Some(text) => clean::fill_text_cell_known(cell, text, latin),
+                        None => clean::fill_text_cell(cell, &String::from_utf8_lossy(field)),
+                    }
+                    from = to;
+                }
+            }
+            None => {
+                for (cell, field) in cells {
+                    clean::fill_text_cell(cell, &String::from_utf8_lossy(field));
+                }
             }
         }
         if found < self.width {
@@ -445,11 +462,8 @@ impl CsvRows {
                 expected: self.width,
                 found,
             });
-            for i in found..self.width {
-                match row.cells.get_mut(i) {
-                    Some(cell) => clean::fill_text_cell(cell, ""),
-                    None => row.cells.push(Cell::text("")),
-                }
+            for cell in &mut row.cells[found..] {
+                clean::fill_text_cell(cell, "");
             }
         } else if found > self.width
             && rec
@@ -471,19 +485,103 @@ impl CsvRows {
         Ok(true)
     }
 
-    /// At the end of the file: was the last record swallowed by a quote that never closes? Looks at the raw
-    /// bytes of the last record again (UTF-8 files only; they can be re-read from that offset) and names the
-    /// line where the quote opened.
+    /// At the end of the file: was the last record swallowed by a quote that never closes? Reads the last record
+    /// again from where it starts and names the line where the quote opened. UTF-8 files are re-read from that
+    /// byte offset; other encodings are decoded again from the start (the offsets are in the decoded stream),
+    /// which only happens when the last record spans several lines, so normal files pay nothing.
     fn unclosed_quote(&mut self) -> Option<SourceError> {
-        use std::io::{BufRead, Seek};
+        use std::io::Seek;
         let counter = self.reader.get_ref();
-        if !counter.raw_utf8 || counter.last_line == 0 {
+        if counter.last_line == 0 {
             return None;
         }
-        let (start, mut line) = (counter.last_start, counter.last_line);
+        let (start, line, raw_utf8) = (counter.last_start, counter.last_line, counter.raw_utf8);
+        if !raw_utf8 && !self.last_record_spans_lines() {
+            return None;
+        }
         let mut file = std::fs::File::open(&self.path).ok()?;
-        file.seek(std::io::SeekFrom::Start(start)).ok()?;
-        let mut input = std::io::BufReader::new(file);
+        let opened = if raw_utf8 {
+            file.seek(std::io::SeekFrom::Start(start)).ok()?;
+            Self::quote_left_open(std::io::BufReader::new(file), line, self.delimiter)
+        } else {
+            let mut input =
+                std::io::BufReader::with_capacity(64 * 1024, decoded(file, self.encoding));
+            let skipped =
+                std::io::copy(&mut (&mut input).take(start), &mut std::io::sink()).ok()?;
+            if skipped != start {
+                return None;
+            }
+            Self::quote_left_open(input, line, self.delimiter)
+        }?;
+        Some(SourceError::Line {
+            path: self.path.clone(),
+            line: opened,
+            message: "a quoted cell starts here and its closing quote never comes, so the rest of the file \
+                      was read as one cell. Double the quotes inside cells (\"\") or remove the stray quote"
+                .into(),
+        })
+    }
+
+    /// Whether the last record goes on past its first line, judged from the line breaks counted while reading
+    /// (all of them from the record's start on are still queued at the end of the file). Blank lines at the end
+    /// of the file do not count; when unsure (a CRLF blank line looks like a one-character line) it says yes.
+    fn last_record_spans_lines(&self) -> bool {
+        let counter = self.reader.get_ref();
+        // Breaks before the record's first line: the dropped ones plus blank lines right before it.
+        let leading = usize::try_from((counter.last_line - 1).saturating_sub(counter.before))
+            .unwrap_or(usize::MAX)
+            .min(counter.breaks.len());
+        let mut from_record = counter.breaks.range(leading..).rev();
+        let Some(&last) = from_record.next() else {
+            // One line without a line break at the end.
+            return false;
+        };
+        let end = counter.offset;
+        let ends_file = last + 1 == end || (last + 2 == end && self.raw_ends_with_crlf());
+        if !ends_file {
+            return true;
+        }
+        // Every earlier break must come right before the next one (an empty line), else a line with text follows
+        // the record's first line.
+        let mut next = last;
+        for &b in from_record {
+            if b + 1 != next {
+                return true;
+            }
+            next = b;
+        }
+        false
+    }
+
+    /// Whether the file ends with CR LF in its encoding (a break two bytes before the end of the decoded stream
+    /// is either CR LF or a line break followed by one character).
+    fn raw_ends_with_crlf(&self) -> bool {
+        use std::io::Seek;
+        let crlf: &[u8] = if self.encoding == encoding_rs::UTF_16LE {
+            b"\r\0\n\0"
+        } else if self.encoding == encoding_rs::UTF_16BE {
+            b"\0\r\0\n"
+        } else {
+            b"\r\n"
+        };
+        let mut tail = [0u8; 4];
+        let tail = &mut tail[..crlf.len()];
+        std::fs::File::open(&self.path)
+            .and_then(|mut f| {
+                f.seek(std::io::SeekFrom::End(-(crlf.len() as i64)))?;
+                f.read_exact(tail)
+            })
+            .is_ok_and(|()| tail == crlf)
+    }
+
+    /// Runs a CSV quote state machine over `input`, which starts at a record (possibly after blank lines) whose
+    /// first line is `line`, to the end of the stream; the line where a quoted cell opened that is still open at
+    /// the end, if any.
+    fn quote_left_open(
+        mut input: impl std::io::BufRead,
+        mut line: u64,
+        delimiter: u8,
+    ) -> Option<u64> {
         #[derive(PartialEq)]
         enum State {
             Start,
@@ -519,27 +617,19 @@ impl CsvRows {
                         opened = line;
                         State::Quoted
                     }
-                    State::Start | State::Unquoted if b == self.delimiter || is_break => {
-                        State::Start
-                    }
+                    State::Start | State::Unquoted if b == delimiter || is_break => State::Start,
                     State::Start | State::Unquoted => State::Unquoted,
                     State::Quoted if b == b'"' => State::QuoteInQuoted,
                     State::Quoted => State::Quoted,
                     State::QuoteInQuoted if b == b'"' => State::Quoted,
-                    State::QuoteInQuoted if b == self.delimiter || is_break => State::Start,
+                    State::QuoteInQuoted if b == delimiter || is_break => State::Start,
                     State::QuoteInQuoted => State::Unquoted,
                 };
             }
             let n = buf.len();
             input.consume(n);
         }
-        (state == State::Quoted).then(|| SourceError::Line {
-            path: self.path.clone(),
-            line: opened,
-            message: "a quoted cell starts here and its closing quote never comes, so the rest of the file \
-                      was read as one cell. Double the quotes inside cells (\"\") or remove the stray quote"
-                .into(),
-        })
+        (state == State::Quoted).then_some(opened)
     }
 
     /// Offset of the first byte of the file that is not UTF-8 (only called once a record failed, so reading
@@ -563,6 +653,29 @@ impl CsvRows {
         }
     }
 
+    /// A NUL byte (character 0) is never part of a real export: the file is damaged (zero padding after a
+    /// crash) or binary. Talon.One would store or reject it unpredictably, so reading stops here.
+    fn nul_byte(&self, rec: &csv::ByteRecord, at: usize, line: u64) -> SourceError {
+        let mut end = 0;
+        let column = rec
+            .iter()
+            .position(|f| {
+                end += f.len();
+                at < end
+            })
+            .and_then(|i| self.columns.get(i))
+            .map(|c| format!(" in column \"{c}\""))
+            .unwrap_or_default();
+        SourceError::Line {
+            path: self.path.clone(),
+            line,
+            message: format!(
+                "a NUL byte (character 0){column}: the file is damaged or not a text export. Export it again, or \
+                 remove the NUL characters with a text editor"
+            ),
+        }
+    }
+
     fn invalid_utf8(&self, rec: &csv::ByteRecord, line: u64) -> SourceError {
         let offset = self.first_invalid_utf8();
         let column = rec
@@ -583,7 +696,7 @@ impl CsvRows {
     }
 
     /// The next row into `row`, reusing its buffers.
-    pub(super) fn read_into(&mut self, row: &mut Row) -> Option<Result<(), SourceError>> {
+    fn read_into(&mut self, row: &mut Row) -> Option<Result<(), SourceError>> {
         if self.failed {
             return None;
         }
@@ -597,7 +710,8 @@ impl CsvRows {
                 }
             }
         }
-        let mut rec = std::mem::take(&mut self.record);
+        // `take` on the Option, not on the record: a new ByteRecord would allocate for every row.
+        let mut rec = self.record.take().unwrap_or_default();
         let out = loop {
             match read_record(&mut self.reader, &mut rec) {
                 Ok(None) => {
@@ -618,19 +732,17 @@ impl CsvRows {
                 }
             }
         };
-        self.record = rec;
+        self.record = Some(rec);
         out
     }
 }
 
-impl Iterator for CsvRows {
-    type Item = Result<Row, SourceError>;
-    fn next(&mut self) -> Option<Self::Item> {
-        let mut row = Row {
-            cells: Vec::with_capacity(self.width),
-            ..Row::empty()
-        };
-        self.read_into(&mut row).map(|r| r.map(|()| row))
+impl super::ahead::RowSource for CsvRows {
+    fn read_into(&mut self, row: &mut Row) -> Option<Result<(), SourceError>> {
+        CsvRows::read_into(self, row)
+    }
+    fn position(&self) -> u64 {
+        self.reader.position().byte()
     }
 }
 
@@ -669,6 +781,19 @@ mod tests {
         c.feed(b"a\xc3", 0);
         c.feed(b"zz", 2);
         assert_eq!(c.first_invalid, Some(1));
+    }
+
+    #[test]
+    fn quote_left_open_respects_the_delimiter_and_blank_lines() {
+        let open = |text: &[u8], delimiter| CsvRows::quote_left_open(text, 7, delimiter);
+        // Opened on the record's first line (line 7); a doubled quote does not close it.
+        assert_eq!(open(b"1;\"a;b\n\"\"c\n", b';'), Some(7));
+        // Blank lines before the record are not counted again; the quote on the next line opens on line 8.
+        assert_eq!(open(b"\n\r\n1,x\n\"y\n", b','), Some(8));
+        assert_eq!(open(b"\n\n1,\"a\"\"\n\"\n", b','), None);
+        // A quote after another delimiter is inside an unquoted cell.
+        assert_eq!(open(b"1,\"a\n", b';'), None);
+        assert_eq!(open(b"1;\"a\"x\n2;5\" Zoll\n", b';'), None);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! [`csv`] reads delimited text, [`workbook`] reads Excel/ODS, [`header`] finds the header and names columns,
 //! [`clean`] turns raw fields into clean values, and [`profile`] summarises columns for `inspect` and the wizard.
 
+mod ahead;
 pub mod clean;
 pub mod csv;
 pub mod header;
@@ -171,7 +172,7 @@ pub struct SourceReader {
 
 enum Rows {
     Any(Box<dyn Iterator<Item = Result<Row, SourceError>> + Send>),
-    Csv(Box<csv::CsvRows>),
+    Ahead(ahead::ReadAhead),
 }
 
 impl SourceReader {
@@ -186,10 +187,8 @@ impl SourceReader {
     }
 
     fn csv(info: SourceInfo, rows: csv::CsvRows) -> Self {
-        SourceReader {
-            info,
-            rows: Rows::Csv(Box::new(rows)),
-        }
+        let rows = Rows::Ahead(ahead::ReadAhead::spawn(info.path.clone(), rows));
+        SourceReader { info, rows }
     }
 
     /// Reads the next row into `row`, reusing its cells' buffers. `None` at the end of the file; after an
@@ -197,7 +196,7 @@ impl SourceReader {
     /// have returned.
     pub fn read_into(&mut self, row: &mut Row) -> Option<Result<(), SourceError>> {
         match &mut self.rows {
-            Rows::Csv(csv) => csv.read_into(row),
+            Rows::Ahead(ahead) => ahead.read_into(row),
             Rows::Any(it) => it.next().map(|r| r.map(|r| *row = r)),
         }
     }
@@ -207,7 +206,10 @@ impl Iterator for SourceReader {
     type Item = Result<Row, SourceError>;
     fn next(&mut self) -> Option<Self::Item> {
         match &mut self.rows {
-            Rows::Csv(csv) => csv.next(),
+            Rows::Ahead(ahead) => {
+                let mut row = Row::empty();
+                ahead.read_into(&mut row).map(|r| r.map(|()| row))
+            }
             Rows::Any(it) => it.next(),
         }
     }

@@ -110,13 +110,48 @@ impl std::hash::Hasher for PassThrough {
     }
 }
 
+/// The bytes after an optional sign.
+fn unsigned(s: &str) -> &[u8] {
+    let b = s.as_bytes();
+    match b.first() {
+        Some(b'-' | b'+') => &b[1..],
+        _ => b,
+    }
+}
+
 fn is_integer(s: &str) -> bool {
-    let d = s.strip_prefix(['-', '+']).unwrap_or(s);
-    !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())
+    let d = unsigned(s);
+    !d.is_empty() && d.iter().all(u8::is_ascii_digit)
+}
+
+/// `YYYY-MM-DD` with a valid month and day: the most common date by far, decided without splitting.
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && num(0..4).is_some()
+        && num(5..7).is_some_and(|m| (1..=12).contains(&m))
+        && num(8..10).is_some_and(|d| (1..=31).contains(&d))
 }
 
 /// `1234.56`, `1,234.56`, `1.234,56`, `1234,56`.
 fn is_decimal(s: &str) -> bool {
+    // Digits around a single separator, the usual case, need none of the grouping checks below.
+    let body = unsigned(s);
+    if let Some(sep) = body.iter().position(|c| !c.is_ascii_digit())
+        && sep > 0
+        && sep + 1 < body.len()
+        && matches!(body[sep], b'.' | b',')
+        && body[sep + 1..].iter().all(u8::is_ascii_digit)
+    {
+        return true;
+    }
     let d = s.strip_prefix(['-', '+']).unwrap_or(s);
     if d.is_empty()
         || !d
@@ -188,14 +223,20 @@ fn is_time(s: &str) -> bool {
 }
 
 fn is_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else {
+    let Some(at) = memchr::memchr(b'@', s.as_bytes()) else {
         return false;
     };
+    let (local, domain) = (&s[..at], &s[at + 1..]);
+    let spaces = if s.is_ascii() {
+        s.bytes().any(|b| b.is_ascii_whitespace())
+    } else {
+        s.contains(char::is_whitespace)
+    };
     !local.is_empty()
-        && domain.contains('.')
+        && memchr::memchr(b'.', domain.as_bytes()).is_some()
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !s.contains(char::is_whitespace)
+        && !spaces
 }
 
 fn is_scientific(s: &str) -> bool {
@@ -214,60 +255,48 @@ impl Acc {
             self.empty += 1;
             return;
         }
+        // Only the kinds the column can still be are worth testing: once a value has ruled a kind out, no later
+        // value can bring it back (the column's kind is what every value fits).
+        let open = if self.any { self.fits } else { u8::MAX };
         let mut fits = 0;
         match kind {
             CellKind::Date => fits = DATE,
             CellKind::DateTime => fits = DATETIME,
             CellKind::Bool => fits = BOOL,
-            CellKind::Error => {}
+            // An error cell is reported on its own; it says nothing about what the column holds.
+            CellKind::Error => return,
             CellKind::Number => {
                 self.workbook_number = true;
                 fits = if is_integer(value) { INT | DEC } else { DEC };
             }
-            // Once a column has shown text, no value can make it anything else: only the scientific-notation
-            // warning still needs looking at.
-            _ if self.any && self.fits == 0 => {
-                if is_scientific(value) {
-                    self.scientific = true;
-                }
-            }
             _ => {
-                if is_integer(value) {
-                    fits |= INT | DEC;
-                    if value.starts_with('0') && value.len() > 1 {
-                        self.lost_zero_candidate = false;
+                // Numbers, dates and scientific notation all start with a digit (after a sign for numbers).
+                let digit_first = unsigned(value).first().is_some_and(u8::is_ascii_digit);
+                // An integer or a decimal has no `e`, so only other values can be in scientific notation.
+                let mut number = false;
+                if digit_first && open & (INT | DEC) != 0 {
+                    if is_integer(value) {
+                        fits |= INT | DEC;
+                        number = true;
+                        if value.starts_with('0') && value.len() > 1 {
+                            self.lost_zero_candidate = false;
+                        }
+                    } else if is_decimal(value) {
+                        fits |= DEC;
+                        number = true;
                     }
-                } else if is_decimal(value) {
-                    fits |= DEC;
                 }
-                if is_bool(value) {
+                if open & BOOL != 0 && is_bool(value) {
                     fits |= BOOL;
                 }
-                if is_email(value) {
+                if open & EMAIL != 0 && is_email(value) {
                     fits |= EMAIL;
                 }
-                if is_scientific(value) {
+                if digit_first && !number && is_scientific(value) {
                     self.scientific = true;
                 }
-                let (date, time) = match value.bytes().position(|b| b == b'T' || b == b' ') {
-                    Some(i) => (&value[..i], Some(&value[i + 1..])),
-                    None => (value, None),
-                };
-                if let Some((a, b, year_first)) = date_parts(date) {
-                    match time {
-                        None => fits |= DATE,
-                        Some(t) if is_time(t) => fits |= DATETIME,
-                        _ => {}
-                    }
-                    if !year_first && fits & (DATE | DATETIME) != 0 {
-                        if a > 12 {
-                            self.day_first = true;
-                        } else if b > 12 {
-                            self.month_first = true;
-                        } else if a != b && date.contains('/') {
-                            self.ambiguous_dates = true;
-                        }
-                    }
+                if digit_first && open & (DATE | DATETIME) != 0 {
+                    self.add_date(value, &mut fits);
                 }
             }
         }
@@ -280,12 +309,15 @@ impl Acc {
         }
         self.fits = if self.any { self.fits & fits } else { fits };
         self.any = true;
-        let chars = if value.is_ascii() {
-            value.len()
-        } else {
-            value.chars().count()
-        };
-        self.max_length = self.max_length.max(chars);
+        // A value has at most as many characters as bytes: only a longer value can raise the maximum.
+        if value.len() > self.max_length {
+            let chars = if value.is_ascii() {
+                value.len()
+            } else {
+                value.chars().count()
+            };
+            self.max_length = self.max_length.max(chars);
+        }
         if self.distinct.len() < DISTINCT_LIMIT {
             let new = self.distinct.insert(hash(value));
             if new && self.samples.len() < SAMPLES {
@@ -293,6 +325,36 @@ impl Acc {
             }
         } else {
             self.distinct_overflow = true;
+        }
+    }
+
+    /// Date and datetime checks, and what the value says about day/month order.
+    fn add_date(&mut self, value: &str, fits: &mut u8) {
+        if is_iso_date(value) {
+            // Year first: says nothing about day/month order.
+            *fits |= DATE;
+            return;
+        }
+        let (date, time) = match value.bytes().position(|b| b == b'T' || b == b' ') {
+            Some(i) => (&value[..i], Some(&value[i + 1..])),
+            None => (value, None),
+        };
+        let Some((a, b, year_first)) = date_parts(date) else {
+            return;
+        };
+        match time {
+            None => *fits |= DATE,
+            Some(t) if is_time(t) => *fits |= DATETIME,
+            _ => {}
+        }
+        if !year_first && *fits & (DATE | DATETIME) != 0 {
+            if a > 12 {
+                self.day_first = true;
+            } else if b > 12 {
+                self.month_first = true;
+            } else if a != b && date.contains('/') {
+                self.ambiguous_dates = true;
+            }
         }
     }
 
@@ -492,6 +554,38 @@ mod tests {
         assert_eq!(kind_of(&["a@b.de"]), ValueKind::Email);
         assert_eq!(kind_of(&["Müller", "1"]), ValueKind::Text);
         assert_eq!(kind_of(&[""]), ValueKind::Empty);
+    }
+
+    #[test]
+    fn number_and_date_shapes() {
+        for yes in [
+            "1.5",
+            "-1,5",
+            "+1234.56",
+            "1.234,56",
+            "1,234,567.5",
+            "1.234.567",
+        ] {
+            assert!(is_decimal(yes), "{yes}");
+        }
+        for no in [
+            "1.", ".5", "1..5", "1.2.3,4", "1,23,4.5", "a.5", "1.5a", "-", "1 5",
+        ] {
+            assert!(!is_decimal(no), "{no}");
+        }
+        assert!(is_iso_date("2021-12-31"));
+        for no in [
+            "2021-13-01",
+            "2021-00-10",
+            "2021-01-32",
+            "2021/01/01",
+            "21-01-01",
+            "2021-1-01x",
+        ] {
+            assert!(!is_iso_date(no), "{no}");
+        }
+        assert_eq!(kind_of(&["2021-03-04", "2021-12-31"]), ValueKind::Date);
+        assert_eq!(kind_of(&["2021-03-04", "2021-13-31"]), ValueKind::Text);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 use super::{Cell, CellKind, Format, Row, SourceError, SourceInfo, SourceOptions, clean, header};
 use calamine::{Data, Range, Reader, Sheets, open_workbook};
+use std::collections::HashSet;
 use std::path::Path;
 
 fn file_error(path: &Path, message: impl Into<String>) -> SourceError {
@@ -15,11 +16,45 @@ fn file_error(path: &Path, message: impl Into<String>) -> SourceError {
     }
 }
 
+thread_local! {
+    /// Set while [`guarded`] runs a calamine call on this thread: the panic hook then stays quiet.
+    static QUIET_PANICS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs a calamine call, turning a panic inside it into an error message.
+///
+/// calamine indexes into file data without checking in places (a shared string index past the end of the
+/// table, formula tokens of sizes it does not expect), so a damaged or unusual workbook can make it panic.
+/// The caller reports one clear line instead, and the panic hook (which in the wizard restores the terminal)
+/// stays quiet for these calls.
+fn guarded<T>(call: impl FnOnce() -> T) -> Result<T, String> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET_PANICS.with(|q| q.get()) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET_PANICS.with(|q| q.set(true));
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(call));
+    QUIET_PANICS.with(|q| q.set(false));
+    out.map_err(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        format!("the reader stopped on damaged data: {what}")
+    })
+}
+
 fn open_sheets(
     path: &Path,
     format: Format,
 ) -> Result<Sheets<std::io::BufReader<std::fs::File>>, String> {
-    let sheets = match format {
+    let sheets = guarded(|| match format {
         Format::Xlsx | Format::Xlsm => open_workbook(path)
             .map(Sheets::Xlsx)
             .map_err(|e| e.to_string()),
@@ -33,7 +68,8 @@ fn open_sheets(
             .map(Sheets::Ods)
             .map_err(|e| e.to_string()),
         Format::Csv => Err("not a workbook".into()),
-    };
+    })
+    .and_then(|read| read);
     sheets.map_err(|e| format!("the workbook is damaged or not a real {format:?} file ({e}); open it in Excel and save it again"))
 }
 
@@ -97,6 +133,32 @@ pub fn cell(data: &Data) -> Cell {
     }
 }
 
+/// What an .xlsb formula cell whose cached value is an error reads as; which error it was is not known.
+pub const LOST_FORMULA_ERROR: &str = "#ERROR";
+
+/// Finds the .xlsb formula cells whose cached value is an error.
+///
+/// calamine 0.38 skips BrtFmlaError records (tafia/calamine#716), so such a cell would silently read as empty.
+/// calamine still gives its formula, and a formula cell without a cached value can only be that. Not found:
+/// formulas calamine cannot give (shared formulas, unsupported tokens) and a cell outside the range of the
+/// sheet's other cells (a lone error in an otherwise empty row or column).
+fn xlsb_formula_errors(
+    sheets: &mut Sheets<std::io::BufReader<std::fs::File>>,
+    name: &str,
+    range: &Range<Data>,
+) -> HashSet<(u32, u32)> {
+    let Ok(Ok(formulas)) = guarded(|| sheets.worksheet_formula(name)) else {
+        return HashSet::new();
+    };
+    let (top, left) = formulas.start().unwrap_or((0, 0));
+    formulas
+        .used_cells()
+        .filter(|(_, _, f)| !f.is_empty())
+        .map(|(r, c, _)| (top + r as u32, left + c as u32))
+        .filter(|pos| matches!(range.get_value(*pos), Some(Data::Empty)))
+        .collect()
+}
+
 /// Opens one sheet of a workbook.
 pub fn open(
     path: &Path,
@@ -109,14 +171,16 @@ pub fn open(
         return Err(file_error(path, "the workbook has no sheets"));
     }
     let load = |sheets: &mut Sheets<_>, name: &str| -> Result<Range<Data>, SourceError> {
-        sheets.worksheet_range(name).map_err(|e| {
-            file_error(
-                path,
-                format!(
-                    "sheet \"{name}\" cannot be read ({e}); open it in Excel and save it again"
-                ),
-            )
-        })
+        guarded(|| sheets.worksheet_range(name).map_err(|e| e.to_string()))
+            .and_then(|read| read)
+            .map_err(|e| {
+                file_error(
+                    path,
+                    format!(
+                        "sheet \"{name}\" cannot be read ({e}); open it in Excel and save it again"
+                    ),
+                )
+            })
     };
     let (sheet, range) = match &opts.sheet {
         Some(wanted) => {
@@ -152,6 +216,10 @@ pub fn open(
             found.ok_or_else(|| file_error(path, "every sheet of the workbook is empty"))?
         }
     };
+    let lost_errors = match format {
+        Format::Xlsb => xlsb_formula_errors(&mut sheets, &sheet, &range),
+        _ => HashSet::new(),
+    };
     let (top, left) = range.start().unwrap_or((0, 0));
     let width = range.width() + left as usize;
     let height = range.height();
@@ -159,7 +227,13 @@ pub fn open(
     let row_cells = |r: usize| -> Vec<Cell> {
         (0..width)
             .map(|c| {
-                if c < left as usize {
+                if lost_errors.contains(&(top + r as u32, c as u32)) {
+                    Cell {
+                        value: LOST_FORMULA_ERROR.into(),
+                        raw: None,
+                        kind: CellKind::Error,
+                    }
+                } else if c < left as usize {
                     Cell::text("")
                 } else {
                     range
