@@ -532,6 +532,59 @@ mod tests {
     }
 
     #[test]
+    fn a_workbook_and_the_same_csv_give_the_same_report() {
+        // More rows than one hand-over batch, a duplicate far apart, a bad number.
+        let rows: Vec<(String, String)> = (0..1500)
+            .map(|i| {
+                let id = if i == 1400 {
+                    "id-7".to_string()
+                } else {
+                    format!("id-{i}")
+                };
+                let points = if i == 900 {
+                    "many".to_string()
+                } else {
+                    format!("{i}")
+                };
+                (id, points)
+            })
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let mut csv = String::from("Id,Points\n");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let sheet = wb.add_worksheet();
+        sheet.write(0, 0, "Id").unwrap();
+        sheet.write(0, 1, "Points").unwrap();
+        for (r, (id, points)) in rows.iter().enumerate() {
+            csv.push_str(&format!("{id},{points}\n"));
+            sheet.write(r as u32 + 1, 0, id.as_str()).unwrap();
+            sheet.write(r as u32 + 1, 1, points.as_str()).unwrap();
+        }
+        std::fs::write(dir.path().join("c.csv"), csv).unwrap();
+        wb.save(dir.path().join("c.xlsx")).unwrap();
+        let report = |file: &str| {
+            let path = dir.path().join(format!("{file}.toml"));
+            std::fs::write(
+                &path,
+                format!(
+                    "target = \"profiles\"\n[source]\nfile = \"{file}\"\n[id]\ncolumn = \"Id\"\n\
+                     [attributes.Points]\ncolumn = \"Points\"\n[custom_attributes]\nPoints = \"number\"\n"
+                ),
+            )
+            .unwrap();
+            let m = Mapping::load(&path).unwrap();
+            validate(&m, &Catalog::for_mapping(&m), |_| {}).unwrap()
+        };
+        let from_csv = report("c.csv");
+        assert_eq!(kinds(&from_csv), [("not_a_number", 1), ("duplicate_id", 1)]);
+        assert_eq!(
+            from_csv.problems[1].examples[0].message,
+            "id \"id-7\" appears in rows 8 and 1401; the later row wins"
+        );
+        assert_eq!(report("c.xlsx"), from_csv);
+    }
+
+    #[test]
     fn session_ids_across_three_files_name_the_first_use_and_keep_their_place() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
