@@ -101,7 +101,36 @@ pub fn convert(
 
 /// Checks one non-empty value exactly as [`convert`] would, without building the JSON value where that can
 /// be avoided (text needs no check; numbers and booleans are parsed, not wrapped).
+#[inline]
 pub fn check(
+    value: &str,
+    cell: CellKind,
+    kind: AttrType,
+    spec: &FieldSpec,
+    order: DateOrder,
+) -> Result<(), ConvError> {
+    // The shapes most files have, decided inline; everything else (and every error) out of line.
+    let plain = cell != CellKind::Error
+        && match kind {
+            AttrType::String | AttrType::Location => true,
+            AttrType::Number => plain_number_shape(value.as_bytes()),
+            AttrType::Boolean => {
+                spec.true_words.is_none()
+                    && spec.false_words.is_none()
+                    && builtin_ascii_word(value.as_bytes()).is_some()
+            }
+            AttrType::Time => spec.format.is_none() && plain_time_is_valid(value, order),
+            _ => false,
+        };
+    if plain {
+        Ok(())
+    } else {
+        check_general(value, cell, kind, spec, order)
+    }
+}
+
+#[inline(never)]
+fn check_general(
     value: &str,
     cell: CellKind,
     kind: AttrType,
@@ -116,6 +145,133 @@ pub fn check(
         AttrType::Time => instant(value, spec, order).map(drop),
         _ => convert(value, cell, kind, spec, order).map(drop),
     }
+}
+
+/// True when [`plain_number`] would read `v` (so [`number`] succeeds), decided from the shape alone: an
+/// optional sign, ASCII digits and at most one decimal `.` or `,` between digits, at most 40 bytes (always a
+/// finite `f64`). `false` means "take the general path", not "invalid".
+fn plain_number_shape(v: &[u8]) -> bool {
+    let digits = v
+        .strip_prefix(b"-")
+        .or_else(|| v.strip_prefix(b"+"))
+        .unwrap_or(v);
+    if digits.is_empty() || v.len() > 40 || !digits[0].is_ascii_digit() {
+        return false;
+    }
+    let mut sep = None;
+    for (i, c) in digits.iter().enumerate() {
+        if !c.is_ascii_digit() {
+            if sep.is_some() {
+                return false;
+            }
+            sep = Some((i, *c));
+        }
+    }
+    match sep {
+        None => true,
+        Some((i, b'.')) => i + 1 < digits.len(),
+        Some((i, b',')) => i + 1 < digits.len() && digits.len() - i - 1 != 3,
+        Some(_) => false,
+    }
+}
+
+/// The common date shapes checked by hand, for [`check`] without a `format`: `YYYY-MM-DD`,
+/// `YYYY-MM-DDTHH:MM:SS` (what the source gives for Excel dates) and `d/m/yyyy` (or `.`/`-`) without a time.
+/// `true` only when [`instant`] surely succeeds; `false` means "take the general path" (which also words the
+/// error). Years 1–9998 only, so no time zone offset can push the instant out of range.
+fn plain_time_is_valid(v: &str, order: DateOrder) -> bool {
+    let b = v.as_bytes();
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = b.get(r)?;
+        part.iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let date_ok = |year: u32, month: u32, day: u32| {
+        (1..=9998).contains(&year)
+            && (1..=12).contains(&month)
+            && day >= 1
+            && day <= days_in(year, month)
+    };
+    if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
+        let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) else {
+            return false;
+        };
+        return match b.len() {
+            10 => date_ok(y, m, d),
+            19 if b[10] == b'T' && b[13] == b':' && b[16] == b':' => {
+                match (digits(11..13), digits(14..16), digits(17..19)) {
+                    (Some(h), Some(mi), Some(s)) => date_ok(y, m, d) && h < 24 && mi < 60 && s < 60,
+                    _ => false,
+                }
+            }
+            _ => false,
+        };
+    }
+    let Some((a, b, year)) = plain_numeric_date(b) else {
+        return false;
+    };
+    let (day, month) = match order {
+        _ if a > 12 && b <= 12 => (a, b),
+        _ if b > 12 && a <= 12 => (b, a),
+        _ if a == b => (a, b),
+        DateOrder::DayFirst => (a, b),
+        DateOrder::MonthFirst => (b, a),
+        DateOrder::Unknown | DateOrder::Conflicting => return false,
+    };
+    date_ok(year, month, day)
+}
+
+fn days_in(year: u32, month: u32) -> u32 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
+        2 => 28,
+        _ => 31,
+    }
+}
+
+/// `d/m/yyyy`, `dd.mm.yyyy`, `d-m-yyyy` (one or two digits, one separator kind, nothing else): `(a, b, year)`.
+/// `None` for every other shape, which [`split_numeric_date`] then reads the general way.
+fn plain_numeric_date(b: &[u8]) -> Option<(u32, u32, u32)> {
+    if let [d1, d2, s1, m1, m2, s2, y1, y2, y3, y4] = *b {
+        // `dd/mm/yyyy`, the usual export shape, by position.
+        let digits = [d1, d2, m1, m2, y1, y2, y3, y4];
+        if s1 == s2 && matches!(s1, b'/' | b'.' | b'-') && digits.iter().all(u8::is_ascii_digit) {
+            let n = |h: u8, l: u8| u32::from(h - b'0') * 10 + u32::from(l - b'0');
+            return Some((n(d1, d2), n(m1, m2), n(y1, y2) * 100 + n(y3, y4)));
+        }
+    }
+    if !(6..=10).contains(&b.len()) {
+        return None;
+    }
+    let mut at = 0;
+    let (a, _) = leading_digits(b, &mut at, 2)?;
+    let sep = *b.get(at)?;
+    if !matches!(sep, b'/' | b'.' | b'-') {
+        return None;
+    }
+    at += 1;
+    let (m, _) = leading_digits(b, &mut at, 2)?;
+    if b.get(at) != Some(&sep) {
+        return None;
+    }
+    at += 1;
+    let (year, len) = leading_digits(b, &mut at, 4)?;
+    (len == 4 && at == b.len()).then_some((a, m, year))
+}
+
+/// Up to `max` ASCII digits from `at` (advanced past them): the number and how many digits; `None` for none.
+fn leading_digits(b: &[u8], at: &mut usize, max: usize) -> Option<(u32, usize)> {
+    let start = *at;
+    let mut n = 0u32;
+    while *at < b.len() && *at - start < max && b[*at].is_ascii_digit() {
+        n = n * 10 + u32::from(b[*at] - b'0');
+        *at += 1;
+    }
+    (*at > start).then_some((n, *at - start))
 }
 
 /// JSON numbers: whole values without a fraction (`3`, not `3.0`).
@@ -268,6 +424,12 @@ const FALSE_WORDS: &[&str] = &[
 /// Booleans from the usual words in several languages, plus the field's own `true`/`false` words.
 pub fn boolean(value: &str, spec: &FieldSpec) -> Result<bool, ConvError> {
     let trimmed = value.trim();
+    if spec.true_words.is_none()
+        && spec.false_words.is_none()
+        && let Some(b) = builtin_ascii_word(trimmed.as_bytes())
+    {
+        return Ok(b);
+    }
     if spec.true_words.is_none() && spec.false_words.is_none() && trimmed.is_ascii() {
         // The built-in words without allocating; only non-ASCII words (`sí`, `não`) need lowercasing.
         if TRUE_WORDS.iter().any(|w| trimmed.eq_ignore_ascii_case(w)) {
@@ -303,6 +465,23 @@ pub fn boolean(value: &str, spec: &FieldSpec) -> Result<bool, ConvError> {
     ))
 }
 
+/// The built-in ASCII words of [`TRUE_WORDS`] and [`FALSE_WORDS`] matched without scanning both lists:
+/// lowercased into a small buffer, then one `match`. `None` when the value is none of them.
+fn builtin_ascii_word(v: &[u8]) -> Option<bool> {
+    let mut buf = [0u8; 12];
+    let lower = buf.get_mut(..v.len())?;
+    for (l, c) in lower.iter_mut().zip(v) {
+        *l = c.to_ascii_lowercase();
+    }
+    match &*lower {
+        b"true" | b"yes" | b"y" | b"1" | b"on" | b"x" | b"ja" | b"j" | b"oui" | b"si" | b"sim"
+        | b"wahr" | b"vrai" | b"waar" | b"tak" | b"da" | b"subscribed" => Some(true),
+        b"false" | b"no" | b"n" | b"0" | b"off" | b"nein" | b"non" | b"nee" | b"nao"
+        | b"falsch" | b"faux" | b"onwaar" | b"nie" | b"net" | b"unsubscribed" => Some(false),
+        _ => None,
+    }
+}
+
 fn zone(spec: &FieldSpec) -> Result<TimeZone, ConvError> {
     match spec.timezone.as_deref() {
         None | Some("UTC") | Some("utc") => Ok(TimeZone::UTC),
@@ -327,6 +506,15 @@ fn in_zone(dt: DateTime, spec: &FieldSpec) -> Result<jiff::Timestamp, ConvError>
 
 /// `a/b/yyyy`, `a.b.yyyy`, `a-b-yyyy` with an optional ` HH:MM[:SS]`: (a, b, year, time).
 fn split_numeric_date(value: &str) -> Option<(u32, u32, i16, Option<&str>)> {
+    if let Some((a, b, year)) = plain_numeric_date(value.as_bytes()) {
+        // Four digits: fits i16.
+        return Some((a, b, year as i16, None));
+    }
+    split_general(value)
+}
+
+/// [`split_numeric_date`] for every shape.
+fn split_general(value: &str) -> Option<(u32, u32, i16, Option<&str>)> {
     let v = value.trim();
     // Called for every cell of a date column: reject non-dates on the first byte, then scan bytes.
     if !v.as_bytes().first()?.is_ascii_digit() {
@@ -544,6 +732,109 @@ mod tests {
             "2021-04-13T00:00:00Z"
         );
         assert_eq!(date_order_evidence("13/04/2021"), (true, false));
+    }
+
+    #[test]
+    fn fast_checks_agree_with_the_general_conversion() {
+        let mut values: Vec<String> = [
+            "2024-03-31",
+            "2024-02-29",
+            "2023-02-29",
+            "2024-13-01",
+            "2024-00-10",
+            "0000-01-01",
+            "9999-12-31",
+            "2024-03-31T10:00:00",
+            "2024-03-31T24:00:00",
+            "2024-03-31T10:00:60",
+            "2024-03-31 10:00:00",
+            "2024-03-31T10:00:00Z",
+            "2024-03-31T10:00",
+            "2024-3-31",
+            "1/2/2020",
+            "+1/2/2020",
+            "1/+2/2020",
+            "31/02/2020",
+            "29/02/2021",
+            "13/13/2020",
+            "12/13/2020",
+            "13.04.2021",
+            "3-4-2021",
+            "03/04/21",
+            "03/04/2021 10:00",
+            "3/4/2021/5",
+            "003/4/2021",
+            "3/4/20211",
+            "3//2021",
+            "1/1/0000",
+            "abc",
+            "",
+            "1234",
+            "-12",
+            "+3.5",
+            "12,5",
+            "1,234",
+            "1.",
+            ".5",
+            "1.234,5",
+            "1e5",
+            "€ 4",
+            "yes",
+            "No",
+            "JA",
+            "sí",
+            "Subscribed",
+            "maybe",
+            " yes",
+            "x",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for d in 0..35 {
+            for m in 0..15 {
+                values.push(format!("{d}/{m}/2020"));
+                values.push(format!("{d:02}.{m:02}.1900"));
+                values.push(format!("2021-{m:02}-{d:02}"));
+            }
+        }
+        // São Paulo started daylight saving at midnight on 4 Nov 2018: 00:00 did not exist that day.
+        values.extend(["2018-11-04", "04/11/2018", "2018-11-04T00:30:00"].map(String::from));
+        let mut berlin = spec();
+        berlin.timezone = Some("Europe/Berlin".into());
+        let mut sao_paulo = spec();
+        sao_paulo.timezone = Some("America/Sao_Paulo".into());
+        for v in &values {
+            for s in [spec(), berlin.clone(), sao_paulo.clone()] {
+                for order in [
+                    DateOrder::Unknown,
+                    DateOrder::DayFirst,
+                    DateOrder::MonthFirst,
+                    DateOrder::Conflicting,
+                ] {
+                    for kind in [AttrType::Time, AttrType::Number, AttrType::Boolean] {
+                        let fast = check(v, CellKind::Text, kind, &s, order);
+                        let general = convert(v, CellKind::Text, kind, &s, order).map(drop);
+                        assert_eq!(fast, general, "{v:?} as {kind:?} in {order:?}");
+                    }
+                }
+            }
+            assert_eq!(
+                date_order_class(v),
+                {
+                    let general = split_general(v);
+                    match general {
+                        Some((a, b, _, _)) => (
+                            a > 12 && b <= 12,
+                            b > 12 && a <= 12,
+                            a <= 12 && b <= 12 && a != b,
+                        ),
+                        None => (false, false, false),
+                    }
+                },
+                "{v:?}"
+            );
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod convert;
+pub mod duplicates;
 pub mod file;
 pub mod suggest;
 pub mod validate;

@@ -349,7 +349,15 @@ impl Compiled {
     // A problem is per row and rare next to the happy path; boxing it would only add noise.
     #[allow(clippy::result_large_err)]
     pub fn read_id(&self, field: &Field, row: &Row) -> Result<String, super::Problem> {
-        let Some((text, _)) = field.text(row) else {
+        let mut id = String::new();
+        self.id_into(field, row, &mut id).map(|()| id)
+    }
+
+    /// [`Compiled::read_id`] into a reused buffer (cleared first), for checking rows without allocating.
+    #[allow(clippy::result_large_err)]
+    pub fn id_into(&self, field: &Field, row: &Row, id: &mut String) -> Result<(), super::Problem> {
+        id.clear();
+        let Some((text, _)) = field.text_cow(row) else {
             return Err(field.problem(
                 row.number,
                 None,
@@ -370,7 +378,6 @@ impl Compiled {
             ));
         };
         let prefix = field.spec.prefix.as_deref().unwrap_or("");
-        let mut id = String::with_capacity(prefix.len() + text.len());
         id.push_str(prefix);
         id.push_str(&text);
         // At most as many characters as bytes: only long ids need counting.
@@ -382,11 +389,11 @@ impl Compiled {
         if len > 1000 {
             return Err(field.problem(
                 row.number,
-                Some(text),
+                Some(text.into_owned()),
                 "id_too_long",
                 format!("the id is {len} characters long; Talon.One accepts at most 1000"),
             ));
         }
-        Ok(id)
+        Ok(())
     }
 }

@@ -138,6 +138,15 @@ impl Field {
         })
     }
 
+    /// Text fields only: `Some(Some(column))` when reading a column (only a spreadsheet error cell there can
+    /// fail [`Field::check`]), `Some(None)` for templates and constants (never fail); `None` for other types.
+    pub fn text_only(&self) -> Option<Option<usize>> {
+        if !matches!(self.kind, AttrType::String | AttrType::Location) {
+            return None;
+        }
+        Some(self.column_index())
+    }
+
     /// The source column index, for day/month evidence gathering.
     pub fn column_index(&self) -> Option<usize> {
         match self.from {
@@ -158,7 +167,7 @@ impl Field {
         let got = match &self.from {
             From::Column(i) => cell(*i)
                 .filter(|c| !c.is_empty())
-                .map(|c| (Cow::Borrowed(c.value.trim()), c.kind)),
+                .map(|c| (Cow::Borrowed(trim(&c.value)), c.kind)),
             From::Template(parts) => {
                 let mut out = String::new();
                 let mut any = false;
@@ -168,7 +177,7 @@ impl Field {
                         Part::Column(i) => {
                             if let Some(c) = cell(*i).filter(|c| !c.is_empty()) {
                                 any = true;
-                                out.push_str(c.value.trim());
+                                out.push_str(trim(&c.value));
                             }
                         }
                     }
@@ -222,7 +231,45 @@ impl Field {
     /// Checks the value as [`Field::read`] would convert it, without building it: the same conversions and
     /// the same problems, for `validate`.
     #[allow(clippy::result_large_err)] // see Compiled::read_id
+    #[inline]
     pub fn check(&self, row: &Row) -> Result<(), Problem> {
+        let text_kind = matches!(self.kind, AttrType::String | AttrType::Location);
+        if let From::Column(i) = self.from {
+            let cell = row.cells.get(i);
+            if text_kind {
+                // Text needs no conversion, and an empty cell's default is text too: only a spreadsheet error
+                // cell can fail.
+                if !cell.is_some_and(|c| c.kind == CellKind::Error) {
+                    return Ok(());
+                }
+            } else if let Some(c) = cell
+                && c.kind != CellKind::Error
+                && !c.is_empty()
+            {
+                // The common case without copies: a non-empty, non-error cell. Empty cells (defaults) and
+                // error cells take the general path below.
+                let v = trim(&c.value);
+                if !v.is_empty() {
+                    return match convert::check(v, c.kind, self.kind, &self.spec, self.order) {
+                        Ok(()) => Ok(()),
+                        Err(e) => {
+                            Err(self.problem(row.number, Some(v.to_string()), e.kind, e.message))
+                        }
+                    };
+                }
+            }
+        } else if text_kind {
+            // Templates, constants and defaults are text: nothing can fail.
+            return Ok(());
+        }
+        self.check_general(row)
+    }
+
+    /// [`Field::check`] for empty and error cells, templates and constants: out of line, so the common path
+    /// above stays small.
+    #[allow(clippy::result_large_err)]
+    #[inline(never)]
+    fn check_general(&self, row: &Row) -> Result<(), Problem> {
         let Some((text, cell)) = self.text_cow(row) else {
             return Ok(());
         };
@@ -270,6 +317,80 @@ impl Field {
             value,
             kind: kind.to_string(),
             message,
+        }
+    }
+}
+
+/// `str::trim` with a shortcut for the usual value that starts and ends with a visible ASCII character.
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Cell;
+
+    #[test]
+    fn check_reports_exactly_what_read_reports() {
+        let columns: Vec<String> = vec!["A".into(), "B".into()];
+        let cells = [
+            ("x", CellKind::Text),
+            ("  12,5 ", CellKind::Text),
+            ("", CellKind::Empty),
+            ("   ", CellKind::Text),
+            ("#N/A", CellKind::Error),
+            ("2024-03-31", CellKind::Date),
+            ("31/02/2020", CellKind::Text),
+            ("yes", CellKind::Text),
+            ("1.5", CellKind::Number),
+        ];
+        let kinds = [
+            AttrType::String,
+            AttrType::Number,
+            AttrType::Boolean,
+            AttrType::Time,
+            AttrType::ListNumber,
+        ];
+        let mut specs = vec![];
+        for default in [None, Some("7"), Some("maybe")] {
+            for (column, template) in [(Some("A"), None), (None, Some("{A} {B}"))] {
+                specs.push(FieldSpec {
+                    column: column.map(String::from),
+                    template: template.map(String::from),
+                    default: default.map(String::from),
+                    ..FieldSpec::default()
+                });
+            }
+        }
+        let path = std::path::Path::new("m.toml");
+        for spec in &specs {
+            for kind in kinds {
+                let f = Field::compile("F", "attributes.F", spec, kind, &columns, path).unwrap();
+                for (a, ka) in cells {
+                    for (b, kb) in [("", CellKind::Empty), ("z", CellKind::Text)] {
+                        let cell = |v: &str, k| Cell {
+                            value: v.into(),
+                            raw: None,
+                            kind: k,
+                        };
+                        let row = Row {
+                            number: 4,
+                            line: 5,
+                            cells: vec![cell(a, ka), cell(b, kb)],
+                            notes: vec![],
+                        };
+                        assert_eq!(
+                            f.check(&row).err(),
+                            f.read(&row).err(),
+                            "{a:?} {ka:?} as {kind:?} with {spec:?}"
+                        );
+                    }
+                }
+            }
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod render;
 use serde::Serialize;
 
 mod compile;
+mod packed;
 pub use compile::{DateOrderDecision, thousands};
 pub mod fields;
 pub mod profiles;
@@ -144,6 +145,7 @@ pub fn check_profiles(
         let mut reader = crate::source::open(&mapping.source_path(), &mapping.source_options())
             .map_err(MappingError::from)?;
         let columns = compiled.date_columns();
+        let fast = profiles::FastCheck::new(&compiled);
         let mut dates: Vec<DateOrderDecision> = compiled
             .dates
             .iter()
@@ -155,30 +157,41 @@ pub fn check_profiles(
             })
             .collect();
         let mut problems = Vec::new();
-        // Reading (decoding, splitting, cleaning) runs on a second thread and hands over batches of rows;
-        // used batches come back to be refilled, so memory stays a few batches whatever the file size.
-        let (full_tx, full_rx) = std::sync::mpsc::sync_channel(4);
-        let (empty_tx, empty_rx) = std::sync::mpsc::channel();
-        std::thread::scope(
-            |scope| -> Result<(), crate::mapping::validate::ValidateError> {
-                scope.spawn(move || read_batches(&mut reader, full_tx, empty_rx));
-                for batch in full_rx {
-                    let batch: Vec<crate::source::Row> = batch?;
-                    for row in &batch {
-                        for (d, i) in dates.iter_mut().zip(&columns) {
-                            if let Some(cell) = row.cells.get(*i) {
-                                d.observe(row.number, &cell.value);
-                            }
-                        }
-                        problems.clear();
-                        let id = profiles::check(&compiled, row, &mut problems);
-                        each(row, id.as_deref(), &problems);
-                    }
-                    let _ = empty_tx.send(batch);
+        let mut id = String::new();
+        let mut check_row = |row: &crate::source::Row| {
+            for (d, i) in dates.iter_mut().zip(&columns) {
+                if let Some(cell) = row.cells.get(*i) {
+                    d.observe(row.number, &cell.value);
                 }
-                Ok(())
-            },
-        )?;
+            }
+            problems.clear();
+            let has_id = profiles::check(&compiled, &fast, row, &mut problems, &mut id);
+            each(row, has_id.then_some(id.as_str()), &problems);
+        };
+        if reader.info.format == crate::source::Format::Csv {
+            // The source already parses and cleans a CSV on its own thread, a batch ahead: read in place.
+            let mut row = crate::source::Row::empty();
+            while let Some(r) = reader.read_into(&mut row) {
+                r?;
+                check_row(&row);
+            }
+        } else {
+            // Workbooks: reading (decoding cells) runs on a second thread and hands over batches of rows;
+            // used batches come back to be refilled, so memory stays a few batches whatever the file size.
+            let (full_tx, full_rx) = std::sync::mpsc::sync_channel(4);
+            let (empty_tx, empty_rx) = std::sync::mpsc::channel();
+            std::thread::scope(
+                |scope| -> Result<(), crate::mapping::validate::ValidateError> {
+                    scope.spawn(move || read_batches(&mut reader, full_tx, empty_rx));
+                    for batch in full_rx {
+                        let batch: Vec<crate::source::Row> = batch?;
+                        batch.iter().for_each(&mut check_row);
+                        let _ = empty_tx.send(batch);
+                    }
+                    Ok(())
+                },
+            )?;
+        }
         for d in &mut dates {
             d.finish();
         }

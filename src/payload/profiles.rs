@@ -4,6 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::compile::Compiled;
+use super::fields::Field;
 use super::{Problem, Record, Request, encode_id, raw_cells};
 use crate::source::{Row, SourceError, SourceReader};
 
@@ -53,13 +54,116 @@ fn record(c: &Compiled, row: &Row) -> Record {
 }
 
 /// The problems [`record`] would report for `row`, without building the request: the same id and field
-/// conversions, so `validate` and the import agree. Returns the id when there is one.
-pub(super) fn check(c: &Compiled, row: &Row, problems: &mut Vec<Problem>) -> Option<String> {
-    let id = c.read_id(&c.id, row).map_err(|p| problems.push(p)).ok();
-    for f in &c.attributes {
+/// conversions, so `validate` and the import agree. The id goes to `id` (a reused buffer); `false` when the
+/// row has none.
+pub(super) fn check(
+    c: &Compiled,
+    fast: &FastCheck<'_>,
+    row: &Row,
+    problems: &mut Vec<Problem>,
+    id: &mut String,
+) -> bool {
+    let has_id = c
+        .id_into(&c.id, row, id)
+        .map_err(|p| problems.push(p))
+        .is_ok();
+    let no_error_cells = fast.text_columns.iter().all(|&i| {
+        row.cells
+            .get(i)
+            .is_none_or(|cell| cell.kind != crate::source::CellKind::Error)
+    });
+    // Without error cells only the typed fields can fail, and they keep their order among the problems.
+    let fields: &mut dyn Iterator<Item = &Field> = if no_error_cells {
+        &mut fast.typed.iter().copied()
+    } else {
+        &mut c.attributes.iter()
+    };
+    for f in fields {
         if let Err(p) = f.check(row) {
             problems.push(p);
         }
     }
-    id
+    has_id
+}
+
+/// The mapping's attributes sorted once for [`check`]: text fields reading a column can only fail on a
+/// spreadsheet error cell, text templates and constants never fail, so a row without error cells only needs
+/// the typed fields checked.
+pub(super) struct FastCheck<'c> {
+    text_columns: Vec<usize>,
+    typed: Vec<&'c Field>,
+}
+
+impl<'c> FastCheck<'c> {
+    pub(super) fn new(c: &'c Compiled) -> Self {
+        FastCheck {
+            text_columns: c
+                .attributes
+                .iter()
+                .filter_map(|f| f.text_only().flatten())
+                .collect(),
+            typed: c
+                .attributes
+                .iter()
+                .filter(|f| f.text_only().is_none())
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mapping::{Catalog, Mapping};
+    use crate::source::{Cell, CellKind};
+
+    #[test]
+    fn the_fast_check_reports_what_every_field_reports_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("c.csv"), "Id,Name,Points,City\n1,a,2,b\n").unwrap();
+        let path = dir.path().join("m.toml");
+        std::fs::write(
+            &path,
+            "target = \"profiles\"\n[source]\nfile = \"c.csv\"\n[id]\ncolumn = \"Id\"\n\
+             [attributes.Name]\ncolumn = \"Name\"\n[attributes.Points]\ncolumn = \"Points\"\n\
+             [attributes.City]\ncolumn = \"City\"\n[attributes.Source]\nvalue = \"x\"\n\
+             [custom_attributes]\nPoints = \"number\"\nSource = \"string\"\n",
+        )
+        .unwrap();
+        let m = Mapping::load(&path).unwrap();
+        let c = Compiled::new(&m, &Catalog::for_mapping(&m)).unwrap();
+        let fast = FastCheck::new(&c);
+        let cell = |v: &str, kind| Cell {
+            value: v.into(),
+            raw: None,
+            kind,
+        };
+        for (name, points, city) in [
+            (CellKind::Error, "x", CellKind::Text),
+            (CellKind::Text, "x", CellKind::Error),
+            (CellKind::Error, "2", CellKind::Error),
+            (CellKind::Text, "x", CellKind::Text),
+            (CellKind::Text, "2", CellKind::Text),
+        ] {
+            let row = Row {
+                number: 1,
+                line: 2,
+                cells: vec![
+                    cell("1", CellKind::Number),
+                    cell("#N/A", name),
+                    cell(points, CellKind::Text),
+                    cell("#REF!", city),
+                ],
+                notes: vec![],
+            };
+            let (mut got, mut id) = (vec![], String::new());
+            assert!(check(&c, &fast, &row, &mut got, &mut id));
+            let want: Vec<Problem> = c
+                .attributes
+                .iter()
+                .filter_map(|f| f.check(&row).err())
+                .collect();
+            assert_eq!(got, want, "{name:?} {points} {city:?}");
+        }
+    }
 }

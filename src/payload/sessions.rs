@@ -2,15 +2,17 @@
 //! `{"customerSession": {profileId, state, cartItems, additionalCosts, attributes}}`.
 //!
 //! Rows of one order need not be adjacent, so the whole file is read and grouped before the first record is
-//! produced: memory grows with the file (every row's cells are kept, for the results files), roughly the
-//! file's size plus ~100 bytes per order for the id index. Order-level values come from the first row of the
-//! order that has them (exports fill them only on the first line).
+//! produced: memory grows with the file (every row's cells are kept, for the results files), each row packed
+//! into one allocation ([`super::packed`]) and unpacked when its order becomes a record — roughly the file's
+//! size plus ~150 bytes per order for the id index and groups. Order-level values come from the first row of
+//! the order that has them (exports fill them only on the first line).
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
 use super::compile::{Compiled, TotalField};
 use super::fields::Field;
+use super::packed::Packed;
 use super::{Problem, Record, Request, encode_id, raw_cells};
 use crate::mapping::TotalMode;
 use crate::source::{Row, SourceError, SourceReader};
@@ -20,9 +22,10 @@ pub const MAX_CART_ITEMS: usize = 1000;
 pub const MAX_TOTAL_QUANTITY: f64 = 10_000.0;
 
 enum Group {
-    /// A row without a usable session id: its own invalid record.
-    Broken(Box<Row>, Problem),
-    Session(String, Vec<Row>),
+    /// A row without a usable session id: its own invalid record. Boxed: every order's group is as small as
+    /// the largest variant.
+    Broken(Box<(Row, Problem)>),
+    Session(String, Vec<Packed>),
 }
 
 pub(super) fn records(
@@ -44,15 +47,15 @@ pub(super) fn records(
             Ok(id) => match index.get(&id) {
                 Some(&i) => {
                     if let Group::Session(_, rows) = &mut groups[i] {
-                        rows.push(row);
+                        rows.push(Packed::new(row));
                     }
                 }
                 None => {
                     index.insert(id.clone(), groups.len());
-                    groups.push(Group::Session(id, vec![row]));
+                    groups.push(Group::Session(id, vec![Packed::new(row)]));
                 }
             },
-            Err(p) => groups.push(Group::Broken(Box::new(row), p)),
+            Err(p) => groups.push(Group::Broken(Box::new((row, p)))),
         }
     }
     drop(index);
@@ -79,7 +82,8 @@ fn first_value(f: &Field, rows: &[Row], problems: &mut Vec<Problem>) -> Option<V
 
 fn record(c: &Compiled, g: Group) -> Record {
     let (id, rows) = match g {
-        Group::Broken(row, p) => {
+        Group::Broken(broken) => {
+            let (row, p) = *broken;
             return Record {
                 rows: vec![row.number],
                 id: String::new(),
@@ -88,7 +92,7 @@ fn record(c: &Compiled, g: Group) -> Record {
                 request: Err(vec![p]),
             };
         }
-        Group::Session(id, rows) => (id, rows),
+        Group::Session(id, rows) => (id, rows.iter().map(Packed::unpack).collect::<Vec<Row>>()),
     };
     let mut problems = vec![];
     let first = rows[0].number;

@@ -1,0 +1,619 @@
+//! Duplicate ids over a whole file in bounded memory, for `validate`: every id is recorded with its row, and
+//! [`Duplicates::finish`] names each row whose id an earlier row already had, together with that earlier row.
+//! [`Duplicates::groups`] hands out every set of entries sharing one id, for other rules (session ids across
+//! several files).
+//!
+//! Memory stays flat whatever the file size: ids are kept in a buffer of a fixed byte budget (64-bit hash,
+//! row and the id text); a full buffer is sorted by (hash, row) and spilled to an unnamed temporary file in
+//! the system temp dir (deleted when dropped), and the end merges the sorted runs. Equal hashes are only
+//! candidates: the id texts decide, so a 64-bit hash collision never reports a false duplicate. A file that
+//! fits the budget never touches the disk. Should the temp dir be unwritable, the buffer keeps growing in
+//! memory instead (correct, just not bounded), with a warning in the log.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Seek, Write};
+
+/// Default budget of the in-memory buffer: about 170,000 ids of 16 characters before the first spill. Peak
+/// memory is up to about twice this (vector growth, and the sort's scratch copy of the entries).
+pub const BUDGET: usize = 8 << 20;
+
+/// One recorded id: hash, ordering key (the row), the caller's tag, and where its text sits in the buffer's
+/// text arena.
+#[derive(Clone, Copy)]
+struct Entry {
+    hash: u64,
+    key: u64,
+    tag: u64,
+    start: u32,
+    len: u32,
+}
+
+const ENTRY_BYTES: usize = std::mem::size_of::<Entry>();
+
+/// A row whose id an earlier row already had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate {
+    /// The later row (the one that wins on import).
+    pub row: u64,
+    /// The closest earlier row with the same id.
+    pub previous: u64,
+    pub id: String,
+}
+
+/// What [`Duplicates::finish`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Found {
+    /// Rows whose id an earlier row already had.
+    pub count: u64,
+    /// The first duplicates in row order (at most the number asked for).
+    pub first: Vec<Duplicate>,
+}
+
+/// One recorded id as [`Duplicates::groups`] hands it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seen<'a> {
+    /// The ordering key given to [`Duplicates::push_tagged`] (the row for [`Duplicates::push`]).
+    pub key: u64,
+    pub tag: u64,
+    pub id: &'a [u8],
+}
+
+/// Records `(id, row)` pairs, rows in ascending order; see the module documentation.
+pub struct Duplicates {
+    budget: usize,
+    entries: Vec<Entry>,
+    text: Vec<u8>,
+    runs: Vec<File>,
+    /// Spilling failed once: keep everything in memory from then on.
+    in_memory: bool,
+}
+
+impl Default for Duplicates {
+    fn default() -> Self {
+        Duplicates::new()
+    }
+}
+
+impl Duplicates {
+    pub fn new() -> Self {
+        Duplicates::with_budget(BUDGET)
+    }
+
+    /// A buffer of `budget` bytes (tests use a tiny one to force spills).
+    pub fn with_budget(budget: usize) -> Self {
+        Duplicates {
+            budget: budget.max(ENTRY_BYTES),
+            entries: Vec::new(),
+            text: Vec::new(),
+            runs: Vec::new(),
+            in_memory: false,
+        }
+    }
+
+    /// Records one id. Rows must come in ascending order (file order).
+    pub fn push(&mut self, id: &str, row: u64) {
+        self.push_hashed(id_hash(id), id, row, 0);
+    }
+
+    /// Records one id with an ordering `key` (ascending from push to push) and a `tag` for the caller.
+    pub fn push_tagged(&mut self, id: &str, key: u64, tag: u64) {
+        self.push_hashed(id_hash(id), id, key, tag);
+    }
+
+    fn push_hashed(&mut self, hash: u64, id: &str, key: u64, tag: u64) {
+        if !self.in_memory
+            && !self.entries.is_empty()
+            && (self.entries.len() + 1) * ENTRY_BYTES + self.text.len() + id.len() > self.budget
+        {
+            self.spill();
+        }
+        // Ids are at most 1000 characters (longer ones are errors before they get here); the arena offset
+        // only overflows u32 when spilling failed and 4 GB of ids piled up in memory.
+        let start = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
+        let len = u32::try_from(id.len()).unwrap_or(u32::MAX);
+        self.text.extend_from_slice(id.as_bytes());
+        self.entries.push(Entry {
+            hash,
+            key,
+            tag,
+            start,
+            len,
+        });
+    }
+
+    /// Sorts the buffer and writes it to a new run; on failure switches to in-memory mode.
+    fn spill(&mut self) {
+        sort(&mut self.entries);
+        match self.write_run() {
+            Ok(file) => {
+                self.runs.push(file);
+                self.entries.clear();
+                self.text.clear();
+            }
+            Err(e) => {
+                tracing::warn!(
+                    "duplicate-id check: cannot spill to the temp dir ({e}); keeping ids in memory"
+                );
+                self.in_memory = true;
+            }
+        }
+    }
+
+    fn write_run(&self) -> io::Result<File> {
+        let mut out = BufWriter::with_capacity(64 << 10, tempfile::tempfile()?);
+        for e in &self.entries {
+            out.write_all(&e.hash.to_le_bytes())?;
+            out.write_all(&e.key.to_le_bytes())?;
+            out.write_all(&e.tag.to_le_bytes())?;
+            out.write_all(&e.len.to_le_bytes())?;
+            out.write_all(self.text_of(e))?;
+        }
+        let mut file = out.into_inner().map_err(|e| e.into_error())?;
+        file.rewind()?;
+        Ok(file)
+    }
+
+    fn text_of(&self, e: &Entry) -> &[u8] {
+        let start = e.start as usize;
+        self.text
+            .get(start..start + e.len as usize)
+            .unwrap_or_default()
+    }
+
+    /// Every row whose id an earlier row had: the count and the first `keep` in row order.
+    pub fn finish(self, keep: usize) -> io::Result<Found> {
+        let mut found = Found::default();
+        self.groups(|same| {
+            for pair in same.windows(2) {
+                found.count += 1;
+                keep_first(&mut found.first, keep, pair[1].key, pair[0].key, pair[1].id);
+            }
+        })?;
+        Ok(found)
+    }
+
+    /// Calls `each` once per id recorded more than once, with its entries in key order. Ids come in no
+    /// particular order.
+    pub fn groups(mut self, mut each: impl FnMut(&[Seen<'_>])) -> io::Result<()> {
+        sort(&mut self.entries);
+        let mut group = Group::default();
+        if self.runs.is_empty() {
+            // Everything fit the budget: one sorted buffer, no merge.
+            for e in &self.entries {
+                if group.hash != e.hash {
+                    group.settle(&mut each);
+                    group.hash = e.hash;
+                }
+                group.add(e.key, e.tag, self.text_of(e));
+            }
+            group.settle(&mut each);
+            return Ok(());
+        }
+        let mut sources: Vec<Source> = std::mem::take(&mut self.runs)
+            .into_iter()
+            .map(|file| Source::Run(RunReader::new(file)))
+            .collect();
+        sources.push(Source::Memory(0));
+        let mut heap = BinaryHeap::with_capacity(sources.len());
+        for (i, s) in sources.iter_mut().enumerate() {
+            if let Some(hash) = s.peek(&self)? {
+                heap.push(Reverse((hash, i)));
+            }
+        }
+        while let Some(mut top) = heap.peek_mut() {
+            let Reverse((hash, i)) = *top;
+            if group.hash != hash {
+                group.settle(&mut each);
+                group.hash = hash;
+            }
+            sources[i].take(&self, &mut group)?;
+            // Replacing the top sifts once; a pop and a push would sift twice.
+            match sources[i].peek(&self)? {
+                Some(next) => *top = Reverse((next, i)),
+                None => drop(std::collections::binary_heap::PeekMut::pop(top)),
+            }
+        }
+        group.settle(&mut each);
+        Ok(())
+    }
+}
+
+/// Sorts by hash, rows ascending within a hash (the buffer is in row order and both steps are stable): one
+/// counting pass on the top 16 bits scatters into buckets of a few entries each, then an insertion sort per
+/// bucket. Much cheaper than a comparison sort of the whole buffer; costs a second buffer while it runs.
+fn sort(entries: &mut Vec<Entry>) {
+    const BITS: u32 = 16;
+    if entries.len() < 64 {
+        entries.sort_by_key(|e| e.hash);
+        return;
+    }
+    let bucket = |e: &Entry| (e.hash >> (64 - BITS)) as usize;
+    let mut starts = vec![0usize; (1 << BITS) + 1];
+    for e in entries.iter() {
+        starts[bucket(e) + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut sorted = vec![
+        Entry {
+            hash: 0,
+            key: 0,
+            tag: 0,
+            start: 0,
+            len: 0
+        };
+        entries.len()
+    ];
+    let mut next = starts.clone();
+    for e in entries.iter() {
+        let b = bucket(e);
+        sorted[next[b]] = *e;
+        next[b] += 1;
+    }
+    for w in starts.windows(2) {
+        let bucket = &mut sorted[w[0]..w[1]];
+        // Stable insertion sort: buckets hold a handful of entries.
+        for i in 1..bucket.len() {
+            let mut j = i;
+            while j > 0 && bucket[j - 1].hash > bucket[j].hash {
+                bucket.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+    }
+    *entries = sorted;
+}
+
+/// Keeps the `keep` duplicates with the smallest rows, in row order.
+fn keep_first(first: &mut Vec<Duplicate>, keep: usize, row: u64, previous: u64, id: &[u8]) {
+    if keep == 0 || (first.len() == keep && first.last().is_some_and(|d| d.row < row)) {
+        return;
+    }
+    let at = first.partition_point(|d| d.row < row);
+    first.insert(
+        at,
+        Duplicate {
+            row,
+            previous,
+            id: String::from_utf8_lossy(id).into_owned(),
+        },
+    );
+    first.truncate(keep);
+}
+
+/// The entries sharing one hash: almost always one (nothing to do), a few for a repeated id, rarely two ids
+/// after a hash collision. Buffers are reused from group to group.
+#[derive(Default)]
+struct Group {
+    hash: u64,
+    /// (key, tag, start, len) into `text`.
+    rows: Vec<(u64, u64, usize, usize)>,
+    text: Vec<u8>,
+    seen: Vec<usize>,
+}
+
+impl Group {
+    fn add(&mut self, key: u64, tag: u64, id: &[u8]) {
+        self.rows.push((key, tag, self.text.len(), id.len()));
+        self.text.extend_from_slice(id);
+    }
+
+    /// Hands each id of the group that was recorded more than once to `each` (entries in key order), and
+    /// empties the group.
+    fn settle(&mut self, each: &mut impl FnMut(&[Seen<'_>])) {
+        if self.rows.len() > 1 {
+            // Runs of a merge interleave within a hash; the keys decide.
+            self.rows.sort_unstable_by_key(|r| r.0);
+            let text = &self.text;
+            let seen = |r: &(u64, u64, usize, usize)| Seen {
+                key: r.0,
+                tag: r.1,
+                id: &text[r.2..r.2 + r.3],
+            };
+            let first = seen(&self.rows[0]);
+            if self.rows.iter().all(|r| seen(r).id == first.id) {
+                let all: Vec<Seen<'_>> = self.rows.iter().map(seen).collect();
+                each(&all);
+            } else {
+                // A hash collision: split by the real text, keeping key order within each id.
+                self.seen.clear();
+                for i in 0..self.rows.len() {
+                    let id = seen(&self.rows[i]).id;
+                    if self.seen.iter().any(|&j| seen(&self.rows[j]).id == id) {
+                        continue;
+                    }
+                    self.seen.push(i);
+                    let same: Vec<Seen<'_>> = self.rows[i..]
+                        .iter()
+                        .map(seen)
+                        .filter(|s| s.id == id)
+                        .collect();
+                    if same.len() > 1 {
+                        each(&same);
+                    }
+                }
+            }
+        }
+        self.rows.clear();
+        self.text.clear();
+    }
+}
+
+/// A sorted run being merged: a spilled file or the in-memory buffer (with the next index).
+enum Source {
+    Run(RunReader),
+    Memory(usize),
+}
+
+impl Source {
+    /// The hash of the next entry, if any.
+    fn peek(&mut self, d: &Duplicates) -> io::Result<Option<u64>> {
+        match self {
+            Source::Memory(i) => Ok(d.entries.get(*i).map(|e| e.hash)),
+            Source::Run(r) => r.peek(),
+        }
+    }
+
+    /// Moves the next entry into `group`.
+    fn take(&mut self, d: &Duplicates, group: &mut Group) -> io::Result<()> {
+        match self {
+            Source::Memory(i) => {
+                if let Some(e) = d.entries.get(*i) {
+                    group.add(e.key, e.tag, d.text_of(e));
+                    *i += 1;
+                }
+                Ok(())
+            }
+            Source::Run(r) => r.take(group),
+        }
+    }
+}
+
+/// Reads a spilled run in large chunks and hands out entries straight from the chunk.
+struct RunReader {
+    file: File,
+    buf: Vec<u8>,
+    pos: usize,
+    end: usize,
+}
+
+/// Bytes of an entry before its text: hash, key, tag, text length.
+const HEAD: usize = 28;
+
+impl RunReader {
+    fn new(file: File) -> Self {
+        RunReader {
+            file,
+            buf: vec![0; 64 << 10],
+            pos: 0,
+            end: 0,
+        }
+    }
+
+    /// Makes `n` bytes available at `pos` (fewer only at the end of the file).
+    fn fill(&mut self, n: usize) -> io::Result<()> {
+        if self.end - self.pos >= n {
+            return Ok(());
+        }
+        self.buf.copy_within(self.pos..self.end, 0);
+        self.end -= self.pos;
+        self.pos = 0;
+        if self.buf.len() < n {
+            self.buf.resize(n, 0);
+        }
+        while self.end < n {
+            let got = self.file.read(&mut self.buf[self.end..])?;
+            if got == 0 {
+                break;
+            }
+            self.end += got;
+        }
+        Ok(())
+    }
+
+    fn word(&self, at: usize) -> u64 {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&self.buf[at..at + 8]);
+        u64::from_le_bytes(b)
+    }
+
+    fn text_len(&self) -> usize {
+        let at = self.pos + 24;
+        u32::from_le_bytes([
+            self.buf[at],
+            self.buf[at + 1],
+            self.buf[at + 2],
+            self.buf[at + 3],
+        ]) as usize
+    }
+
+    /// The next entry's hash, with the whole entry in the buffer.
+    fn peek(&mut self) -> io::Result<Option<u64>> {
+        self.fill(HEAD)?;
+        if self.end - self.pos < HEAD {
+            return Ok(None);
+        }
+        let whole = HEAD + self.text_len();
+        self.fill(whole)?;
+        if self.end - self.pos < whole {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "duplicate-id run file ends early",
+            ));
+        }
+        Ok(Some(self.word(self.pos)))
+    }
+
+    /// Moves the entry [`RunReader::peek`] found into `group`.
+    fn take(&mut self, group: &mut Group) -> io::Result<()> {
+        if self.end - self.pos < HEAD {
+            return Ok(());
+        }
+        let len = self.text_len();
+        let start = self.pos + HEAD;
+        let Some(text) = self.buf.get(start..start + len) else {
+            return Ok(());
+        };
+        group.add(self.word(self.pos + 8), self.word(self.pos + 16), text);
+        self.pos += HEAD + len;
+        Ok(())
+    }
+}
+
+/// A well-mixed 64-bit hash of an id: eight bytes at a time, multiply-rotate, and a final avalanche
+/// (MurmurHash3's fmix64). Fixed, so runs are reproducible; only a candidate filter (the texts decide), so
+/// speed matters more than resistance to crafted collisions.
+pub fn id_hash(id: &str) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let bytes = id.as_bytes();
+    let mut h = (bytes.len() as u64).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(29);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(29);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+    h ^ (h >> 33)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dup(row: u64, previous: u64, id: &str) -> Duplicate {
+        Duplicate {
+            row,
+            previous,
+            id: id.into(),
+        }
+    }
+
+    #[test]
+    fn names_the_later_row_and_the_closest_earlier_one() {
+        let mut d = Duplicates::new();
+        for (row, id) in [(1, "a"), (2, "b"), (3, "a"), (4, "c"), (5, "a"), (6, "b")] {
+            d.push(id, row);
+        }
+        let found = d.finish(3).unwrap();
+        assert_eq!(found.count, 3);
+        assert_eq!(
+            found.first,
+            vec![dup(3, 1, "a"), dup(5, 3, "a"), dup(6, 2, "b")]
+        );
+    }
+
+    #[test]
+    fn finds_duplicates_across_spilled_runs_and_keeps_the_first_in_row_order() {
+        // A budget of a few entries: many runs, and duplicates far apart.
+        let mut d = Duplicates::with_budget(3 * ENTRY_BYTES + 16);
+        for row in 1..=1000u64 {
+            d.push(&format!("id-{}", row % 300), row);
+        }
+        assert!(d.runs.len() > 100, "the budget should force spills");
+        let found = d.finish(3).unwrap();
+        assert_eq!(found.count, 700);
+        assert_eq!(
+            found.first,
+            vec![
+                dup(301, 1, "id-1"),
+                dup(302, 2, "id-2"),
+                dup(303, 3, "id-3")
+            ]
+        );
+        // The third repeat of an id names the second one, not the first.
+        let mut d = Duplicates::with_budget(2 * ENTRY_BYTES + 8);
+        for (row, id) in [(1, "x"), (2, "y"), (3, "z"), (4, "x"), (5, "w"), (6, "x")] {
+            d.push(id, row);
+        }
+        let found = d.finish(1).unwrap();
+        assert_eq!((found.count, found.first), (2, vec![dup(4, 1, "x")]));
+    }
+
+    /// The plain in-memory answer, to compare against.
+    fn oracle(ids: &[String], keep: usize) -> Found {
+        let mut last = std::collections::HashMap::new();
+        let mut found = Found::default();
+        for (i, id) in ids.iter().enumerate() {
+            let row = i as u64 + 1;
+            if let Some(prev) = last.insert(id.clone(), row) {
+                found.count += 1;
+                if found.first.len() < keep {
+                    found.first.push(dup(row, prev, id));
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn agrees_with_a_hash_map_for_any_budget() {
+        let mut x: u64 = 42;
+        let ids: Vec<String> = (0..20_000)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                format!("cust-{}", (x >> 33) % 15_000)
+            })
+            .collect();
+        let want = oracle(&ids, 3);
+        assert!(want.count > 1000);
+        for budget in [100 * ENTRY_BYTES, 3000 * ENTRY_BYTES, BUDGET] {
+            let mut d = Duplicates::with_budget(budget);
+            for (i, id) in ids.iter().enumerate() {
+                d.push(id, i as u64 + 1);
+            }
+            assert_eq!(d.finish(3).unwrap(), want, "budget {budget}");
+        }
+    }
+
+    #[test]
+    fn the_hash_spreads_similar_ids_over_all_buckets() {
+        let mut top = std::collections::HashSet::new();
+        let mut all = std::collections::HashSet::new();
+        for i in 0..100_000u64 {
+            let h = id_hash(&format!("shop-{i:08}"));
+            top.insert(h >> 56);
+            all.insert(h);
+        }
+        assert_eq!((top.len(), all.len()), (256, 100_000));
+        assert_ne!(id_hash("ab"), id_hash("ab\0"));
+    }
+
+    #[test]
+    fn a_hash_collision_is_not_a_duplicate() {
+        let mut d = Duplicates::with_budget(2 * ENTRY_BYTES);
+        // Different ids forced onto one hash, across runs: only the real repeat counts.
+        d.push_hashed(7, "first", 1, 0);
+        d.push_hashed(7, "second", 2, 0);
+        d.push_hashed(7, "first", 3, 0);
+        d.push_hashed(9, "other", 4, 0);
+        d.push_hashed(7, "second", 5, 0);
+        let found = d.finish(5).unwrap();
+        assert_eq!(found.count, 2);
+        assert_eq!(found.first, vec![dup(3, 1, "first"), dup(5, 2, "second")]);
+    }
+
+    #[test]
+    fn no_duplicates_no_findings_and_no_files_within_budget() {
+        let mut d = Duplicates::new();
+        for row in 1..=10_000u64 {
+            d.push(&format!("shop-{row:08}"), row);
+        }
+        assert!(d.runs.is_empty());
+        assert_eq!(d.finish(3).unwrap(), Found::default());
+    }
+}
