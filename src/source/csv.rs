@@ -304,7 +304,8 @@ impl CsvRows {
         let found = rec.len();
         // One UTF-8 check and one NFC pre-check for the whole record instead of one per field.
         let bytes = rec.data.as_slice();
-        let whole = std::str::from_utf8(bytes).ok();
+        // SIMD UTF-8 validation: several times faster than std's on a record's length of mixed text.
+        let whole = simdutf8::basic::from_utf8(bytes).ok();
         if whole.is_none() && self.raw_utf8 {
             return Err(self.invalid_utf8(rec, line));
         }
