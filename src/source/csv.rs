@@ -192,8 +192,8 @@ fn detect(path: &Path, sample: &[u8], opts: &SourceOptions) -> Result<Detected, 
     })
 }
 
-/// The file as UTF-8: read as it is when it is UTF-8, else decoded on the fly (a BOM is dropped by the decoder).
-/// Offsets in the records and in [`LineCounter`] are offsets in this stream.
+/// The file as UTF-8: read as it is when it is UTF-8 (the record reader drops a BOM), else decoded on the fly
+/// (the decoder drops the BOM).
 fn decoded(file: std::fs::File, encoding: &'static Encoding) -> Box<dyn Read + Send> {
     if encoding == encoding_rs::UTF_8 {
         Box::new(file)
