@@ -244,7 +244,7 @@ fn is_email(s: &str) -> bool {
     });
     at > 0
         && !low
-        && domain.iter().any(|&c| c == b'.')
+        && domain.contains(&b'.')
         && domain.first() != Some(&b'.')
         && domain.last() != Some(&b'.')
         && !(high && s.contains(char::is_whitespace))
