@@ -4,23 +4,16 @@
 //! process measures: the raw `csv` crate reading byte records only (the baseline), `source::open` + iterating
 //! every row as owned `Row`s (clean values, notes), `source::open` + `read_into` (one reused `Row`, what
 //! profiling and validation use), and the full `inspect` work (open + column profile). Prints MB/s, the
-//! ratio to the baseline and peak RSS of each phase (Linux: VmHWM, reset between phases via clear_refs). The
+//! ratio to the baseline, CPU time of all threads (and its ratio: what counts when no second core is free) and
+//! peak RSS of each phase (Linux: VmHWM, reset between phases via clear_refs). The
 //! phases run interleaved for `INSPECT_BENCH_ROUNDS` rounds (default 3) and each keeps its best time.
 
+mod common;
+
+use common::{cpu_secs, peak_rss_mb, reset_peak};
 use std::io::Write;
 use std::time::Instant;
 use talon_import::source::{self, SourceOptions, profile};
-
-fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
-
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
 
 fn generate(path: &std::path::Path, target_mb: u64) -> u64 {
     let file = std::fs::File::create(path).expect("create bench file");
@@ -77,25 +70,29 @@ fn main() {
         "inspect (open + profile)",
     ];
     let mut best = [f64::INFINITY; 4];
+    let mut cpu = [f64::INFINITY; 4];
     let mut rss = [0f64; 4];
     let mut counts = [0u64; 4];
     for _ in 0..rounds {
-        for (phase, (best, rss)) in best.iter_mut().zip(rss.iter_mut()).enumerate() {
+        for phase in 0..4 {
             reset_peak();
-            let t = Instant::now();
+            let (t, c) = (Instant::now(), cpu_secs());
             counts[phase] = run_phase(phase, &path);
-            *best = best.min(t.elapsed().as_secs_f64());
-            *rss = rss.max(peak_rss_mb().unwrap_or(f64::NAN));
+            best[phase] = best[phase].min(t.elapsed().as_secs_f64());
+            cpu[phase] = cpu[phase].min(cpu_secs() - c);
+            rss[phase] = rss[phase].max(peak_rss_mb());
         }
     }
     println!("best of {rounds} rounds:");
     for i in 0..4 {
         println!(
-            "{:<30} {:>7.1} MB/s  {} rows  ratio {:.2}x raw  peak RSS {:.0} MB",
+            "{:<30} {:>7.1} MB/s  {} rows  ratio {:.2}x raw  CPU {:.2} s (ratio {:.2}x)  peak RSS {:.0} MB",
             format!("{}:", names[i]),
             size / best[i],
             counts[i],
             best[0] / best[i],
+            cpu[i],
+            cpu[0] / cpu[i],
             rss[i]
         );
     }

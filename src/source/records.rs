@@ -154,38 +154,31 @@ impl Records {
         rec.line = self.line;
         rec.data.clear();
         rec.bounds.clear();
-        // The end of the line; a record goes on past it only inside a quoted cell.
-        let mut scan = self.pos;
+        // One pass finds the fields and the end of the line; more input is read when the line goes on past
+        // the buffer, and the line is split again from its start.
         let stop = loop {
-            match memchr::memchr2(b'\n', b'\r', &self.buf[scan..self.end]) {
-                Some(i) => break Some(scan + i),
-                None => {
-                    scan = self.end;
+            rec.bounds.clear();
+            let rest = &self.buf[self.pos..self.end];
+            match split_line(rest, self.delimiter, self.eof, &mut rec.bounds) {
+                Split::Line(len) => break self.pos + len,
+                Split::Slow => {
+                    rec.bounds.clear();
+                    return self.quoted_record(rec);
+                }
+                Split::More => {
                     let keep = self.pos;
-                    let more = self.fill(keep)?;
-                    scan -= keep;
-                    if !more {
-                        break None;
-                    }
+                    self.fill(keep)?;
                 }
             }
         };
-        let (start, line_end) = (self.pos, stop.unwrap_or(self.end));
-        let line = &self.buf[start..line_end];
-        if split_line(line, self.delimiter, &mut rec.bounds) {
-            rec.data.extend_from_slice(line);
+        rec.data.extend_from_slice(&self.buf[self.pos..stop]);
+        if stop < self.end {
+            self.after_cr = self.buf[stop] == b'\r';
+            self.line += 1;
+            self.pos = stop + 1;
         } else {
-            rec.data.clear();
-            rec.bounds.clear();
-            return self.quoted_record(rec);
-        }
-        match stop {
-            Some(stop) => {
-                self.after_cr = self.buf[stop] == b'\r';
-                self.line += 1;
-                self.pos = stop + 1;
-            }
-            None => self.pos = self.end,
+            // The last line of the file, without a line break.
+            self.pos = stop;
         }
         Ok(true)
     }
@@ -251,60 +244,88 @@ impl Records {
     }
 }
 
-/// Splits one line into fields when that needs no csv_core: cells between delimiters, quoted cells that close on
-/// the line with nothing but a delimiter or the end of the line after the closing quote. False for anything else
-/// (doubled quotes, a quoted cell going on to the next line, a quote inside an unquoted cell).
+/// What [`split_line`] found.
+enum Split {
+    /// The record is one line of this many bytes, ending at a line break or at the end of the input.
+    Line(usize),
+    /// The text ends before the line does: read more and split again.
+    More,
+    /// A record csv_core must read.
+    Slow,
+}
+
+/// Splits the line at the start of `text` into fields when that needs no csv_core: cells between delimiters,
+/// quoted cells that close on the line with a delimiter or the line break right after the closing quote.
+/// Anything else (doubled quotes, a line break inside a quoted cell, a quote inside an unquoted cell) is
+/// [`Split::Slow`]. `eof`: `text` runs to the end of the input, so its end also ends the line.
 ///
-/// Eight bytes at a time: a word's delimiters and quotes are found with bit arithmetic (fields are short, so one
-/// memchr call per field, or a test per byte, costs more).
-fn split_line(line: &[u8], delimiter: u8, bounds: &mut Vec<(usize, usize)>) -> bool {
+/// Eight bytes at a time: a word's delimiters, quotes and line breaks are found with bit arithmetic (fields are
+/// short, so one memchr call per field, or a test per byte, costs more).
+fn split_line(text: &[u8], delimiter: u8, eof: bool, bounds: &mut Vec<(usize, usize)>) -> Split {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     // The high bit of every byte of `x` that is zero, and of no other byte.
     let zero_bytes = |x: u64| !(((x & LOW7) + LOW7) | x | LOW7);
     let (dm, qm) = (ONES * u64::from(delimiter), ONES * u64::from(b'"'));
-    let n = line.len();
+    let (lf, cr) = (ONES * u64::from(b'\n'), ONES * u64::from(b'\r'));
+    let n = text.len();
     let mut start = 0;
     let mut i = 0;
     'words: while i < n {
-        // Past the end of the line the word is padded with zero bytes: neither a delimiter nor a quote.
-        let w = match line.get(i..i + 8).and_then(|b| <[u8; 8]>::try_from(b).ok()) {
+        // Past the end of the text the word is padded with zero bytes, which match none of the four.
+        let w = match text.get(i..i + 8).and_then(|b| <[u8; 8]>::try_from(b).ok()) {
             Some(full) => u64::from_le_bytes(full),
-            None => line[i..]
+            None => text[i..]
                 .iter()
                 .enumerate()
                 .fold(0, |w, (k, b)| w | u64::from(*b) << (8 * k)),
         };
-        let mut hits = zero_bytes(w ^ dm) | zero_bytes(w ^ qm);
+        let mut hits =
+            zero_bytes(w ^ dm) | zero_bytes(w ^ qm) | zero_bytes(w ^ lf) | zero_bytes(w ^ cr);
         while hits != 0 {
             let j = i + (hits.trailing_zeros() / 8) as usize;
             hits &= hits - 1;
-            if line[j] == delimiter {
-                bounds.push((start, j));
-                start = j + 1;
-                continue;
-            }
-            if j != start {
-                return false;
-            }
-            let Some(close) = memchr::memchr(b'"', &line[j + 1..]).map(|c| j + 1 + c) else {
-                return false;
-            };
-            bounds.push((j + 1, close));
-            match line.get(close + 1) {
-                None => return true,
-                Some(&after) if after == delimiter => {
-                    start = close + 2;
-                    i = start;
-                    continue 'words;
+            match text[j] {
+                c if c == delimiter => {
+                    bounds.push((start, j));
+                    start = j + 1;
                 }
-                Some(_) => return false,
+                b'\n' | b'\r' => {
+                    bounds.push((start, j));
+                    return Split::Line(j);
+                }
+                _ if j != start => return Split::Slow,
+                _ => {
+                    let Some(close) = memchr::memchr(b'"', &text[j + 1..]).map(|c| j + 1 + c)
+                    else {
+                        return if eof { Split::Slow } else { Split::More };
+                    };
+                    if memchr::memchr2(b'\n', b'\r', &text[j + 1..close]).is_some() {
+                        return Split::Slow;
+                    }
+                    bounds.push((j + 1, close));
+                    match text.get(close + 1) {
+                        None if eof => return Split::Line(n),
+                        None => return Split::More,
+                        Some(&c) if c == delimiter => {
+                            start = close + 2;
+                            i = start;
+                            continue 'words;
+                        }
+                        Some(b'\n' | b'\r') => return Split::Line(close + 1),
+                        Some(_) => return Split::Slow,
+                    }
+                }
             }
         }
         i += 8;
     }
-    bounds.push((start, n));
-    true
+    if eof {
+        bounds.push((start, n));
+        Split::Line(n)
+    } else {
+        Split::More
+    }
 }
 
 /// Line breaks in `raw`: LF, CRLF and lone CR each count once (`raw` does not start with the LF of a CRLF).
