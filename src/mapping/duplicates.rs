@@ -66,6 +66,8 @@ pub struct Duplicates {
     entries: Vec<Entry>,
     text: Vec<u8>,
     runs: Vec<File>,
+    /// The sort's second buffer.
+    scratch: Vec<Entry>,
     /// Spilling failed once: keep everything in memory from then on.
     in_memory: bool,
 }
@@ -88,6 +90,7 @@ impl Duplicates {
             entries: Vec::new(),
             text: Vec::new(),
             runs: Vec::new(),
+            scratch: Vec::new(),
             in_memory: false,
         }
     }
@@ -125,7 +128,7 @@ impl Duplicates {
 
     /// Sorts the buffer and writes it to a new run; on failure switches to in-memory mode.
     fn spill(&mut self) {
-        sort(&mut self.entries);
+        sort(&mut self.entries, &mut self.scratch);
         match self.write_run() {
             Ok(file) => {
                 self.runs.push(file);
@@ -177,7 +180,8 @@ impl Duplicates {
     /// Calls `each` once per id recorded more than once, with its entries in key order. Ids come in no
     /// particular order.
     pub fn groups(mut self, mut each: impl FnMut(&[Seen<'_>])) -> io::Result<()> {
-        sort(&mut self.entries);
+        sort(&mut self.entries, &mut self.scratch);
+        self.scratch = Vec::new();
         let mut group = Group::default();
         if self.runs.is_empty() {
             // Everything fit the budget: one sorted buffer, no merge.
@@ -220,51 +224,56 @@ impl Duplicates {
     }
 }
 
-/// Sorts by hash, rows ascending within a hash (the buffer is in row order and both steps are stable): one
-/// counting pass on the top 16 bits scatters into buckets of a few entries each, then an insertion sort per
-/// bucket. Much cheaper than a comparison sort of the whole buffer; costs a second buffer while it runs.
-fn sort(entries: &mut Vec<Entry>) {
-    const BITS: u32 = 16;
+/// Sorts by hash, rows ascending within a hash (the buffer is in row order and every step is stable): two
+/// radix passes on the top 16 bits (8 bits each, so the scatter writes stream into 256 places and stay in
+/// cache), then one insertion-sort pass, which only moves entries within the few sharing those 16 bits. Much
+/// cheaper than a comparison sort of the whole buffer; costs a second buffer while it runs.
+fn sort(entries: &mut [Entry], other: &mut Vec<Entry>) {
     if entries.len() < 64 {
         entries.sort_by_key(|e| e.hash);
         return;
     }
-    let bucket = |e: &Entry| (e.hash >> (64 - BITS)) as usize;
-    let mut starts = vec![0usize; (1 << BITS) + 1];
-    for e in entries.iter() {
-        starts[bucket(e) + 1] += 1;
-    }
-    for i in 1..starts.len() {
-        starts[i] += starts[i - 1];
-    }
-    let mut sorted = vec![
+    // Reused from spill to spill: a fresh buffer would page-fault in every time.
+    other.clear();
+    other.resize(
+        entries.len(),
         Entry {
             hash: 0,
             key: 0,
             tag: 0,
             start: 0,
-            len: 0
-        };
-        entries.len()
-    ];
-    let mut next = starts.clone();
-    for e in entries.iter() {
-        let b = bucket(e);
-        sorted[next[b]] = *e;
-        next[b] += 1;
-    }
-    for w in starts.windows(2) {
-        let bucket = &mut sorted[w[0]..w[1]];
-        // Stable insertion sort: buckets hold a handful of entries.
-        for i in 1..bucket.len() {
-            let mut j = i;
-            while j > 0 && bucket[j - 1].hash > bucket[j].hash {
-                bucket.swap(j - 1, j);
-                j -= 1;
-            }
+            len: 0,
+        },
+    );
+    radix_pass(entries, other, 48);
+    radix_pass(other, entries, 56);
+    for i in 1..entries.len() {
+        let mut j = i;
+        while j > 0 && entries[j - 1].hash > entries[j].hash {
+            entries.swap(j - 1, j);
+            j -= 1;
         }
     }
-    *entries = sorted;
+}
+
+/// One stable counting-sort pass of `from` into `to` on the 8 bits of the hash at `shift`.
+fn radix_pass(from: &[Entry], to: &mut [Entry], shift: u32) {
+    let digit = |e: &Entry| ((e.hash >> shift) & 0xff) as usize;
+    let mut next = [0usize; 256];
+    for e in from {
+        next[digit(e)] += 1;
+    }
+    let mut sum = 0;
+    for n in next.iter_mut() {
+        let count = *n;
+        *n = sum;
+        sum += count;
+    }
+    for e in from {
+        let d = digit(e);
+        to[next[d]] = *e;
+        next[d] += 1;
+    }
 }
 
 /// Keeps the `keep` duplicates with the smallest rows, in row order.
@@ -591,6 +600,33 @@ mod tests {
         }
         assert_eq!((top.len(), all.len()), (256, 100_000));
         assert_ne!(id_hash("ab"), id_hash("ab\0"));
+    }
+
+    #[test]
+    fn the_sort_orders_by_hash_then_row() {
+        let mut x: u64 = 7;
+        let mut entries: Vec<Entry> = (0..10_000u64)
+            .map(|row| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                // Few distinct values in the low bits and the top bits: ties and shared buckets.
+                let hash = (x & 0xFFFF_0000_0000_0000) | (x >> 60);
+                Entry {
+                    hash,
+                    key: row,
+                    tag: 0,
+                    start: 0,
+                    len: 0,
+                }
+            })
+            .collect();
+        sort(&mut entries, &mut Vec::new());
+        assert!(
+            entries
+                .windows(2)
+                .all(|w| (w[0].hash, w[0].key) < (w[1].hash, w[1].key))
+        );
     }
 
     #[test]
