@@ -65,15 +65,26 @@ impl ReadAhead {
     }
 
     pub(super) fn read_into(&mut self, row: &mut Row) -> Option<Result<(), SourceError>> {
+        Some(self.advance()?.map(|next| {
+            // Field by field: the buffers change hands, nothing is copied.
+            std::mem::swap(&mut row.cells, &mut next.cells);
+            std::mem::swap(&mut row.notes, &mut next.notes);
+            (row.number, row.line) = (next.number, next.line);
+        }))
+    }
+
+    /// The next row as an owned copy. The batch keeps its buffers for the parser to refill: handing them over
+    /// would make this thread free memory the parser thread allocated, which the allocator makes slow.
+    pub(super) fn next_row(&mut self) -> Option<Result<Row, SourceError>> {
+        Some(self.advance()?.map(|next| next.clone()))
+    }
+
+    /// The next parsed row, fetching a new batch when this one is used up.
+    fn advance(&mut self) -> Option<Result<&mut Row, SourceError>> {
         loop {
             if self.pos < self.current.len {
-                // Field by field: the buffers change hands, nothing is copied.
-                let next = &mut self.current.rows[self.pos];
-                std::mem::swap(&mut row.cells, &mut next.cells);
-                std::mem::swap(&mut row.notes, &mut next.notes);
-                (row.number, row.line) = (next.number, next.line);
                 self.pos += 1;
-                return Some(Ok(()));
+                return Some(Ok(&mut self.current.rows[self.pos - 1]));
             }
             if self.finished {
                 return None;

@@ -1,9 +1,10 @@
 //! CSV/TSV/TXT reading: encoding and delimiter detection on a sample, then streaming records one at a time.
 //!
 //! Detection looks at the first 64 KiB only. UTF-8 files are read as they are; other encodings go through
-//! `encoding_rs_io`, which decodes to UTF-8 on the fly. One `csv::ByteRecord` is reused for every record so the
-//! only allocations per cell are the `String`s the [`Cell`] contract asks for.
+//! `encoding_rs_io`, which decodes to UTF-8 on the fly. [`super::records`] splits the text into records; one
+//! record and the caller's row are reused, so the only work per cell is copying its clean value.
 
+use super::records::{Record, Records};
 use super::{Cell, Format, Row, RowNote, SourceError, SourceInfo, SourceOptions, clean, header};
 use encoding_rs::Encoding;
 use std::collections::VecDeque;
@@ -12,23 +13,6 @@ use std::path::{Path, PathBuf};
 
 const SAMPLE_BYTES: usize = 64 * 1024;
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
-
-/// Remembers where line breaks (LF, CRLF or a lone CR) pass by, so a record's first line can be told exactly:
-/// the csv crate's own line counter ignores lone CRs and points before skipped blank lines.
-struct LineCounter<R> {
-    inner: R,
-    offset: u64,
-    breaks: VecDeque<u64>,
-    last_was_cr: bool,
-    /// Breaks already dropped from `breaks` (all before the current record).
-    before: u64,
-    /// UTF-8 input read as is (not transcoded): a bad byte past the detection sample is an error with its
-    /// offset, not a silent replacement.
-    raw_utf8: bool,
-    /// Where the last record read starts (stream offset, possibly before blank lines) and its first line.
-    last_start: u64,
-    last_line: u64,
-}
 
 /// Streaming UTF-8 validation, used to find the offset of the first bad byte once a record turned out not to be
 /// UTF-8: a character split across two reads is completed from the next one.
@@ -79,79 +63,6 @@ impl Utf8Check {
             self.first_invalid = Some(offset - self.tail.len() as u64);
         }
     }
-}
-
-impl<R: Read> Read for LineCounter<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let data = &buf[..n];
-        let Some(&last) = data.last() else {
-            return Ok(0);
-        };
-        // The LF of a CRLF split across two reads belongs to the CR already counted.
-        let from = usize::from(self.last_was_cr && data[0] == b'\n');
-        for pos in memchr::memchr2_iter(b'\r', b'\n', &data[from..]) {
-            let i = from + pos;
-            if data[i] == b'\n' && i > 0 && data[i - 1] == b'\r' {
-                continue;
-            }
-            self.breaks.push_back(self.offset + i as u64);
-        }
-        self.last_was_cr = last == b'\r';
-        self.offset += n as u64;
-        Ok(n)
-    }
-}
-
-type Input = LineCounter<Box<dyn Read + Send>>;
-
-/// Reads the next record and the 1-based line where it starts.
-fn read_record(
-    reader: &mut csv::Reader<Input>,
-    rec: &mut csv::ByteRecord,
-) -> csv::Result<Option<u64>> {
-    let start = reader.position().byte();
-    if !reader.read_byte_record(rec)? {
-        return Ok(None);
-    }
-    let end = reader.position().byte();
-    let counter = reader.get_mut();
-    while counter.breaks.front().is_some_and(|b| *b < start) {
-        counter.breaks.pop_front();
-        counter.before += 1;
-    }
-    let mut in_record = 0u64;
-    let mut last_break = None;
-    for b in counter.breaks.iter().take_while(|b| **b < end) {
-        in_record += 1;
-        last_break = Some(*b);
-    }
-    let terminated = u64::from(last_break.is_some_and(|b| b + 2 >= end));
-    // Only a record with more breaks than its terminator (blank lines before it, or line breaks inside quoted
-    // fields) needs its fields scanned.
-    let leading = if in_record <= terminated {
-        0
-    } else {
-        let internal: u64 = rec
-            .iter()
-            .map(|f| {
-                let mut n = 0;
-                let mut prev = 0u8;
-                for &b in f {
-                    if b == b'\r' || (b == b'\n' && prev != b'\r') {
-                        n += 1;
-                    }
-                    prev = b;
-                }
-                n
-            })
-            .sum();
-        in_record.saturating_sub(internal + terminated)
-    };
-    let line = counter.before + leading + 1;
-    counter.last_start = start;
-    counter.last_line = line;
-    Ok(Some(line))
 }
 
 /// What detection decided about the bytes of a CSV file.
@@ -309,48 +220,32 @@ pub fn open(path: &Path, opts: &SourceOptions) -> Result<super::SourceReader, So
     let detected = detect(path, &sample, opts)?;
     drop(sample);
     let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
-    let input = decoded(file, detected.encoding);
-    let input = LineCounter {
-        inner: input,
-        offset: 0,
-        breaks: VecDeque::new(),
-        last_was_cr: false,
-        before: 0,
-        raw_utf8: detected.encoding == encoding_rs::UTF_8,
-        last_start: 0,
-        last_line: 0,
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(detected.delimiter)
-        .flexible(true)
-        .has_headers(false)
-        .buffer_capacity(64 * 1024)
-        .from_reader(input);
+    let mut records = Records::new(decoded(file, detected.encoding), detected.delimiter);
 
     // Read the first records to find the header; they are replayed as data afterwards.
-    let mut head: VecDeque<(csv::ByteRecord, u64)> = VecDeque::new();
+    let mut head: VecDeque<Record> = VecDeque::new();
     let mut skip_sep = detected.sep_line;
     while head.len() < header::SAMPLE_ROWS.max(opts.header_row.unwrap_or(0) + 1) {
-        let mut rec = csv::ByteRecord::new();
-        match read_record(&mut reader, &mut rec) {
-            Ok(None) => break,
-            Ok(Some(_)) if skip_sep => skip_sep = false,
-            Ok(Some(line)) => head.push_back((rec, line)),
-            Err(e) => return Err(csv_error(path, e)),
+        let mut rec = Record::default();
+        match records.next_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) if skip_sep => skip_sep = false,
+            Ok(true) => head.push_back(rec),
+            Err(e) => return Err(io_error(path, e)),
         }
     }
-    let as_strings = |r: &csv::ByteRecord| -> Vec<String> {
-        r.iter()
+    let as_strings = |r: &Record| -> Vec<String> {
+        r.fields()
             .map(|f| String::from_utf8_lossy(f).into_owned())
             .collect()
     };
     let header_index = match opts.header_row {
         Some(n) => head
             .iter()
-            .position(|(_, line)| *line >= n as u64)
+            .position(|rec| rec.line >= n as u64)
             .ok_or_else(|| file_error(path, format!("there is no row {n} to use as the header")))?,
         None => {
-            let sample: Vec<Vec<String>> = head.iter().map(|(r, _)| as_strings(r)).collect();
+            let sample: Vec<Vec<String>> = head.iter().map(as_strings).collect();
             header::detect(&sample)
                 .ok_or_else(|| file_error(path, "the file has no data: every row is empty"))?
         }
@@ -359,7 +254,7 @@ pub fn open(path: &Path, opts: &SourceOptions) -> Result<super::SourceReader, So
         .drain(..=header_index)
         .next_back()
         .ok_or_else(|| file_error(path, "no header row"))?;
-    let (header_rec, header_line) = header_rec;
+    let header_line = header_rec.line;
     let columns = header::unique_names(&as_strings(&header_rec));
     let info = SourceInfo {
         path: path.to_path_buf(),
@@ -373,60 +268,44 @@ pub fn open(path: &Path, opts: &SourceOptions) -> Result<super::SourceReader, So
     };
     let rows = CsvRows {
         path: path.to_path_buf(),
-        encoding: detected.encoding,
-        delimiter: detected.delimiter,
         columns: info.columns.clone(),
         width: info.columns.len(),
-        reader,
+        raw_utf8: detected.encoding == encoding_rs::UTF_8,
+        records,
         head,
-        record: None,
+        record: Record::default(),
         number: 0,
         failed: false,
     };
     Ok(super::SourceReader::csv(info, rows))
 }
 
-fn csv_error(path: &Path, e: csv::Error) -> SourceError {
-    match e.position() {
-        Some(p) => SourceError::Line {
-            path: path.to_path_buf(),
-            line: p.line(),
-            message: e.to_string(),
-        },
-        None => file_error(path, e.to_string()),
-    }
-}
-
 pub(super) struct CsvRows {
     path: PathBuf,
-    encoding: &'static Encoding,
-    delimiter: u8,
     columns: Vec<String>,
     width: usize,
-    reader: csv::Reader<Input>,
-    head: VecDeque<(csv::ByteRecord, u64)>,
-    record: Option<csv::ByteRecord>,
+    /// The file is UTF-8 and read as it is (not transcoded): a bad byte is an error, not a replacement.
+    raw_utf8: bool,
+    records: Records,
+    head: VecDeque<Record>,
+    record: Record,
     number: u64,
     failed: bool,
 }
 
 impl CsvRows {
     /// Fills `row` from a record; false (row untouched apart from its cells) for an entirely empty record.
-    fn fill_row(
-        &mut self,
-        rec: &csv::ByteRecord,
-        line: u64,
-        row: &mut Row,
-    ) -> Result<bool, SourceError> {
-        if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+    fn fill_row(&mut self, rec: &Record, row: &mut Row) -> Result<bool, SourceError> {
+        let line = rec.line;
+        if rec.fields().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             return Ok(false);
         }
         row.notes.clear();
         let found = rec.len();
         // One UTF-8 check and one NFC pre-check for the whole record instead of one per field.
-        let bytes = rec.as_slice();
+        let bytes = rec.data.as_slice();
         let whole = std::str::from_utf8(bytes).ok();
-        if whole.is_none() && self.reader.get_ref().raw_utf8 {
+        if whole.is_none() && self.raw_utf8 {
             return Err(self.invalid_utf8(rec, line));
         }
         if let Some(at) = memchr::memchr(0, bytes) {
@@ -436,24 +315,22 @@ impl CsvRows {
         // One cell per column, whatever the row held before (a new row's cells are empty strings, which
         // allocate nothing until filled).
         row.cells.resize_with(self.width, || Cell::text(""));
-        // Fields lie end to end in `bytes`; a field's text is a slice of the record's (checked on char
-        // boundaries by `get`).
-        let mut from = 0;
-        let cells = row.cells.iter_mut().zip(rec.iter());
+        // A field's text is a slice of the record's (checked on char boundaries by `get`).
+        let cells = row.cells.iter_mut().zip(&rec.bounds);
         match whole {
             Some(whole) => {
-                for (cell, field) in cells {
-                    let to = from + field.len();
+                for (cell, &(from, to)) in cells {
                     match whole.get(from..to) {
                         Some(text) => clean::fill_text_cell_known(cell, text, latin),
-                        None => clean::fill_text_cell(cell, &String::from_utf8_lossy(field)),
+                        None => {
+                            clean::fill_text_cell(cell, &String::from_utf8_lossy(&bytes[from..to]))
+                        }
                     }
-                    from = to;
                 }
             }
             None => {
-                for (cell, field) in cells {
-                    clean::fill_text_cell(cell, &String::from_utf8_lossy(field));
+                for (cell, &(from, to)) in cells {
+                    clean::fill_text_cell(cell, &String::from_utf8_lossy(&bytes[from..to]));
                 }
             }
         }
@@ -467,7 +344,7 @@ impl CsvRows {
             }
         } else if found > self.width
             && rec
-                .iter()
+                .fields()
                 .skip(self.width)
                 .any(|f| !f.iter().all(u8::is_ascii_whitespace))
         {
@@ -485,151 +362,18 @@ impl CsvRows {
         Ok(true)
     }
 
-    /// At the end of the file: was the last record swallowed by a quote that never closes? Reads the last record
-    /// again from where it starts and names the line where the quote opened. UTF-8 files are re-read from that
-    /// byte offset; other encodings are decoded again from the start (the offsets are in the decoded stream),
-    /// which only happens when the last record spans several lines, so normal files pay nothing.
-    fn unclosed_quote(&mut self) -> Option<SourceError> {
-        use std::io::Seek;
-        let counter = self.reader.get_ref();
-        if counter.last_line == 0 {
-            return None;
-        }
-        let (start, line, raw_utf8) = (counter.last_start, counter.last_line, counter.raw_utf8);
-        if !raw_utf8 && !self.last_record_spans_lines() {
-            return None;
-        }
-        let mut file = std::fs::File::open(&self.path).ok()?;
-        let opened = if raw_utf8 {
-            file.seek(std::io::SeekFrom::Start(start)).ok()?;
-            Self::quote_left_open(std::io::BufReader::new(file), line, self.delimiter)
-        } else {
-            let mut input =
-                std::io::BufReader::with_capacity(64 * 1024, decoded(file, self.encoding));
-            let skipped =
-                std::io::copy(&mut (&mut input).take(start), &mut std::io::sink()).ok()?;
-            if skipped != start {
-                return None;
-            }
-            Self::quote_left_open(input, line, self.delimiter)
-        }?;
-        Some(SourceError::Line {
-            path: self.path.clone(),
-            line: opened,
-            message: "a quoted cell starts here and its closing quote never comes, so the rest of the file \
-                      was read as one cell. Double the quotes inside cells (\"\") or remove the stray quote"
-                .into(),
-        })
-    }
-
-    /// Whether the last record goes on past its first line, judged from the line breaks counted while reading
-    /// (all of them from the record's start on are still queued at the end of the file). Blank lines at the end
-    /// of the file do not count; when unsure (a CRLF blank line looks like a one-character line) it says yes.
-    fn last_record_spans_lines(&self) -> bool {
-        let counter = self.reader.get_ref();
-        // Breaks before the record's first line: the dropped ones plus blank lines right before it.
-        let leading = usize::try_from((counter.last_line - 1).saturating_sub(counter.before))
-            .unwrap_or(usize::MAX)
-            .min(counter.breaks.len());
-        let mut from_record = counter.breaks.range(leading..).rev();
-        let Some(&last) = from_record.next() else {
-            // One line without a line break at the end.
-            return false;
-        };
-        let end = counter.offset;
-        let ends_file = last + 1 == end || (last + 2 == end && self.raw_ends_with_crlf());
-        if !ends_file {
-            return true;
-        }
-        // Every earlier break must come right before the next one (an empty line), else a line with text follows
-        // the record's first line.
-        let mut next = last;
-        for &b in from_record {
-            if b + 1 != next {
-                return true;
-            }
-            next = b;
-        }
-        false
-    }
-
-    /// Whether the file ends with CR LF in its encoding (a break two bytes before the end of the decoded stream
-    /// is either CR LF or a line break followed by one character).
-    fn raw_ends_with_crlf(&self) -> bool {
-        use std::io::Seek;
-        let crlf: &[u8] = if self.encoding == encoding_rs::UTF_16LE {
-            b"\r\0\n\0"
-        } else if self.encoding == encoding_rs::UTF_16BE {
-            b"\0\r\0\n"
-        } else {
-            b"\r\n"
-        };
-        let mut tail = [0u8; 4];
-        let tail = &mut tail[..crlf.len()];
-        std::fs::File::open(&self.path)
-            .and_then(|mut f| {
-                f.seek(std::io::SeekFrom::End(-(crlf.len() as i64)))?;
-                f.read_exact(tail)
+    /// At the end of the file: was the last record swallowed by a quote that never closes? Names the line where
+    /// the quote opened.
+    fn unclosed_quote(&self) -> Option<SourceError> {
+        self.records
+            .unclosed_quote()
+            .map(|opened| SourceError::Line {
+                path: self.path.clone(),
+                line: opened,
+                message: "a quoted cell starts here and its closing quote never comes, so the rest of the file \
+                          was read as one cell. Double the quotes inside cells (\"\") or remove the stray quote"
+                    .into(),
             })
-            .is_ok_and(|()| tail == crlf)
-    }
-
-    /// Runs a CSV quote state machine over `input`, which starts at a record (possibly after blank lines) whose
-    /// first line is `line`, to the end of the stream; the line where a quoted cell opened that is still open at
-    /// the end, if any.
-    fn quote_left_open(
-        mut input: impl std::io::BufRead,
-        mut line: u64,
-        delimiter: u8,
-    ) -> Option<u64> {
-        #[derive(PartialEq)]
-        enum State {
-            Start,
-            Unquoted,
-            Quoted,
-            QuoteInQuoted,
-        }
-        let mut state = State::Start;
-        let mut opened = 0;
-        let mut leading = true;
-        let mut prev = 0u8;
-        loop {
-            let buf = input.fill_buf().ok()?;
-            if buf.is_empty() {
-                break;
-            }
-            for &b in buf {
-                let newline = b == b'\r' || (b == b'\n' && prev != b'\r');
-                prev = b;
-                if leading {
-                    // Blank lines before the record: `line` is already the record's first line.
-                    if b == b'\r' || b == b'\n' {
-                        continue;
-                    }
-                    leading = false;
-                }
-                if newline {
-                    line += 1;
-                }
-                let is_break = b == b'\r' || b == b'\n';
-                state = match state {
-                    State::Start if b == b'"' => {
-                        opened = line;
-                        State::Quoted
-                    }
-                    State::Start | State::Unquoted if b == delimiter || is_break => State::Start,
-                    State::Start | State::Unquoted => State::Unquoted,
-                    State::Quoted if b == b'"' => State::QuoteInQuoted,
-                    State::Quoted => State::Quoted,
-                    State::QuoteInQuoted if b == b'"' => State::Quoted,
-                    State::QuoteInQuoted if b == delimiter || is_break => State::Start,
-                    State::QuoteInQuoted => State::Unquoted,
-                };
-            }
-            let n = buf.len();
-            input.consume(n);
-        }
-        (state == State::Quoted).then_some(opened)
     }
 
     /// Offset of the first byte of the file that is not UTF-8 (only called once a record failed, so reading
@@ -655,14 +399,11 @@ impl CsvRows {
 
     /// A NUL byte (character 0) is never part of a real export: the file is damaged (zero padding after a
     /// crash) or binary. Talon.One would store or reject it unpredictably, so reading stops here.
-    fn nul_byte(&self, rec: &csv::ByteRecord, at: usize, line: u64) -> SourceError {
-        let mut end = 0;
+    fn nul_byte(&self, rec: &Record, at: usize, line: u64) -> SourceError {
         let column = rec
+            .bounds
             .iter()
-            .position(|f| {
-                end += f.len();
-                at < end
-            })
+            .position(|&(_, to)| at < to)
             .and_then(|i| self.columns.get(i))
             .map(|c| format!(" in column \"{c}\""))
             .unwrap_or_default();
@@ -676,10 +417,10 @@ impl CsvRows {
         }
     }
 
-    fn invalid_utf8(&self, rec: &csv::ByteRecord, line: u64) -> SourceError {
+    fn invalid_utf8(&self, rec: &Record, line: u64) -> SourceError {
         let offset = self.first_invalid_utf8();
         let column = rec
-            .iter()
+            .fields()
             .position(|f| std::str::from_utf8(f).is_err())
             .and_then(|i| self.columns.get(i))
             .map(|c| format!(" (column \"{c}\")"))
@@ -700,8 +441,8 @@ impl CsvRows {
         if self.failed {
             return None;
         }
-        while let Some((rec, line)) = self.head.pop_front() {
-            match self.fill_row(&rec, line, row) {
+        while let Some(rec) = self.head.pop_front() {
+            match self.fill_row(&rec, row) {
                 Ok(true) => return Some(Ok(())),
                 Ok(false) => {}
                 Err(e) => {
@@ -710,15 +451,15 @@ impl CsvRows {
                 }
             }
         }
-        // `take` on the Option, not on the record: a new ByteRecord would allocate for every row.
-        let mut rec = self.record.take().unwrap_or_default();
+        // Taken out and put back so `fill_row` can borrow `self`; an empty Record allocates nothing.
+        let mut rec = std::mem::take(&mut self.record);
         let out = loop {
-            match read_record(&mut self.reader, &mut rec) {
-                Ok(None) => {
+            match self.records.next_record(&mut rec) {
+                Ok(false) => {
                     self.failed = true;
                     break self.unclosed_quote().map(Err);
                 }
-                Ok(Some(line)) => match self.fill_row(&rec, line, row) {
+                Ok(true) => match self.fill_row(&rec, row) {
                     Ok(true) => break Some(Ok(())),
                     Ok(false) => {}
                     Err(e) => {
@@ -728,11 +469,11 @@ impl CsvRows {
                 },
                 Err(e) => {
                     self.failed = true;
-                    break Some(Err(csv_error(&self.path, e)));
+                    break Some(Err(io_error(&self.path, e)));
                 }
             }
         };
-        self.record = Some(rec);
+        self.record = rec;
         out
     }
 }
@@ -742,7 +483,7 @@ impl super::ahead::RowSource for CsvRows {
         CsvRows::read_into(self, row)
     }
     fn position(&self) -> u64 {
-        self.reader.position().byte()
+        self.records.position()
     }
 }
 
@@ -781,19 +522,6 @@ mod tests {
         c.feed(b"a\xc3", 0);
         c.feed(b"zz", 2);
         assert_eq!(c.first_invalid, Some(1));
-    }
-
-    #[test]
-    fn quote_left_open_respects_the_delimiter_and_blank_lines() {
-        let open = |text: &[u8], delimiter| CsvRows::quote_left_open(text, 7, delimiter);
-        // Opened on the record's first line (line 7); a doubled quote does not close it.
-        assert_eq!(open(b"1;\"a;b\n\"\"c\n", b';'), Some(7));
-        // Blank lines before the record are not counted again; the quote on the next line opens on line 8.
-        assert_eq!(open(b"\n\r\n1,x\n\"y\n", b','), Some(8));
-        assert_eq!(open(b"\n\n1,\"a\"\"\n\"\n", b','), None);
-        // A quote after another delimiter is inside an unquoted cell.
-        assert_eq!(open(b"1,\"a\n", b';'), None);
-        assert_eq!(open(b"1;\"a\"x\n2;5\" Zoll\n", b';'), None);
     }
 
     #[test]

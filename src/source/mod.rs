@@ -12,6 +12,7 @@ pub mod clean;
 pub mod csv;
 pub mod header;
 pub mod profile;
+pub mod records;
 pub mod workbook;
 
 use std::path::{Path, PathBuf};
@@ -206,10 +207,7 @@ impl Iterator for SourceReader {
     type Item = Result<Row, SourceError>;
     fn next(&mut self) -> Option<Self::Item> {
         match &mut self.rows {
-            Rows::Ahead(ahead) => {
-                let mut row = Row::empty();
-                ahead.read_into(&mut row).map(|r| r.map(|()| row))
-            }
+            Rows::Ahead(ahead) => ahead.next_row(),
             Rows::Any(it) => it.next(),
         }
     }

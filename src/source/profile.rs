@@ -55,9 +55,14 @@ const DATE: u8 = 8;
 const DATETIME: u8 = 16;
 const EMAIL: u8 = 32;
 
+/// Slots of the recent-hash cache in front of each column's distinct set.
+const RECENT: usize = 32;
+
 #[derive(Default)]
 struct Acc {
     fits: u8,
+    /// Hashes of recent values by slot (0: none yet; a value hashing to 0 merely skips the cache).
+    recent: [u64; RECENT],
     any: bool,
     empty: u64,
     distinct: HashSet<u64, BuildHasherDefault<PassThrough>>,
@@ -83,9 +88,12 @@ fn hash(s: &str) -> u64 {
     for w in words {
         h = (h.rotate_left(5) ^ u64::from_le_bytes(*w)).wrapping_mul(K);
     }
-    let mut last = [0u8; 8];
-    last[..rest.len()].copy_from_slice(rest);
-    h = (h.rotate_left(5) ^ u64::from_le_bytes(last)).wrapping_mul(K);
+    // Byte by byte: `copy_from_slice` of a variable length is a memcpy call, dearer than these few shifts.
+    let last = rest
+        .iter()
+        .enumerate()
+        .fold(0u64, |w, (i, b)| w | u64::from(*b) << (8 * i));
+    h = (h.rotate_left(5) ^ last).wrapping_mul(K);
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
     h ^= h >> 33;
@@ -319,7 +327,15 @@ impl Acc {
             self.max_length = self.max_length.max(chars);
         }
         if self.distinct.len() < DISTINCT_LIMIT {
-            let new = self.distinct.insert(hash(value));
+            // Most columns repeat a few values (cities, tiers, flags): a hash seen lately is not new, and the
+            // recent-hash slots answer that for much less than a set lookup.
+            let h = hash(value);
+            let slot = &mut self.recent[(h % RECENT as u64) as usize];
+            if *slot == h && h != 0 {
+                return;
+            }
+            *slot = h;
+            let new = self.distinct.insert(h);
             if new && self.samples.len() < SAMPLES {
                 self.samples.push(value.to_string());
             }

@@ -1,0 +1,461 @@
+//! Decoded CSV text → records: each record's fields and the line it starts on.
+//!
+//! Most lines of an export hold no quote at all; such a line is split at the delimiter directly (memchr finds
+//! its end, its delimiters and the absence of quotes). A record with a quote anywhere goes through `csv_core`,
+//! the parser behind the `csv` crate, so quoted delimiters, doubled quotes and line breaks inside cells are read
+//! exactly as the `csv` crate reads them. Line breaks are LF, CRLF or a lone CR; blank lines are skipped.
+//!
+//! The raw text of the current record stays in the buffer until the record is complete, which gives exact line
+//! numbers (line breaks inside quoted cells included) and, at the end of the file, tells a quote that never
+//! closed without reading the file again.
+
+use std::io::Read;
+
+const BUFFER: usize = 256 * 1024;
+
+/// One record: its fields are `data[a..b]` for each `(a, b)` in `bounds`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Record {
+    pub data: Vec<u8>,
+    pub bounds: Vec<(usize, usize)>,
+    /// 1-based line where the record starts.
+    pub line: u64,
+}
+
+impl Record {
+    pub fn fields(&self) -> impl Iterator<Item = &[u8]> {
+        self.bounds.iter().map(|&(a, b)| &self.data[a..b])
+    }
+    pub fn len(&self) -> usize {
+        self.bounds.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.bounds.is_empty()
+    }
+}
+
+pub struct Records {
+    input: Box<dyn Read + Send>,
+    delimiter: u8,
+    buf: Vec<u8>,
+    /// Unread bytes are `buf[pos..end]`.
+    pos: usize,
+    end: usize,
+    eof: bool,
+    /// Stream offset of `buf[0]`.
+    base: u64,
+    /// Line of the next unread byte.
+    line: u64,
+    /// The last byte read was a CR, so an LF right after it ends the same line.
+    after_cr: bool,
+    core: csv_core::Reader,
+    /// csv_core's output: the current record's fields end to end, and where each ends.
+    out: Vec<u8>,
+    ends: Vec<usize>,
+    /// The start of the stream (where a byte order mark may be) has been looked at.
+    started: bool,
+    /// Set at the end of the file when the last record holds a quoted cell that never closes: where it opened.
+    unclosed_quote: Option<u64>,
+}
+
+impl Records {
+    pub fn new(input: Box<dyn Read + Send>, delimiter: u8) -> Self {
+        Records {
+            input,
+            delimiter,
+            buf: vec![0; BUFFER],
+            pos: 0,
+            end: 0,
+            eof: false,
+            base: 0,
+            line: 1,
+            after_cr: false,
+            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            out: vec![0; 4096],
+            ends: vec![0; 64],
+            started: false,
+            unclosed_quote: None,
+        }
+    }
+
+    /// Bytes of the (decoded) stream read as records so far.
+    pub fn position(&self) -> u64 {
+        self.base + self.pos as u64
+    }
+
+    /// After the last record: the line where a quoted cell opened that never closed, if one did.
+    pub fn unclosed_quote(&self) -> Option<u64> {
+        self.unclosed_quote
+    }
+
+    /// Reads more input, moving `buf[keep..]` to the front first (always, so callers can rely on the shift);
+    /// false at the end of the input.
+    fn fill(&mut self, keep: usize) -> std::io::Result<bool> {
+        if keep > 0 {
+            self.buf.copy_within(keep..self.end, 0);
+            self.base += keep as u64;
+            self.end -= keep;
+            self.pos -= keep;
+        }
+        if self.eof {
+            return Ok(false);
+        }
+        if self.end == self.buf.len() {
+            // One record longer than the buffer: grow it (a multi-megabyte cell is still one record).
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
+        loop {
+            match self.input.read(&mut self.buf[self.end..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.end += n;
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Skips a UTF-8 byte order mark at the start of the stream (the decoders of other encodings drop theirs).
+    fn skip_bom(&mut self) -> std::io::Result<()> {
+        while self.end < 3 && self.fill(0)? {}
+        if self.buf[..self.end].starts_with(b"\xEF\xBB\xBF") {
+            self.pos = 3;
+        }
+        self.started = true;
+        Ok(())
+    }
+
+    /// Reads the next record into `rec`; false at the end of the file.
+    pub fn next_record(&mut self, rec: &mut Record) -> std::io::Result<bool> {
+        if !self.started {
+            self.skip_bom()?;
+        }
+        // Blank lines before the record.
+        loop {
+            if self.pos == self.end && !self.fill(self.pos)? {
+                return Ok(false);
+            }
+            match self.buf[self.pos] {
+                b'\n' if self.after_cr => self.after_cr = false,
+                b'\n' | b'\r' => {
+                    self.line += 1;
+                    self.after_cr = self.buf[self.pos] == b'\r';
+                }
+                _ => break,
+            }
+            self.pos += 1;
+        }
+        self.after_cr = false;
+        rec.line = self.line;
+        rec.data.clear();
+        rec.bounds.clear();
+        // The end of the line; a record goes on past it only inside a quoted cell.
+        let mut scan = self.pos;
+        let stop = loop {
+            match memchr::memchr2(b'\n', b'\r', &self.buf[scan..self.end]) {
+                Some(i) => break Some(scan + i),
+                None => {
+                    scan = self.end;
+                    let keep = self.pos;
+                    let more = self.fill(keep)?;
+                    scan -= keep;
+                    if !more {
+                        break None;
+                    }
+                }
+            }
+        };
+        let (start, line_end) = (self.pos, stop.unwrap_or(self.end));
+        let line = &self.buf[start..line_end];
+        if split_line(line, self.delimiter, &mut rec.bounds) {
+            rec.data.extend_from_slice(line);
+        } else {
+            rec.data.clear();
+            rec.bounds.clear();
+            return self.quoted_record(rec);
+        }
+        match stop {
+            Some(stop) => {
+                self.after_cr = self.buf[stop] == b'\r';
+                self.line += 1;
+                self.pos = stop + 1;
+            }
+            None => self.pos = self.end,
+        }
+        Ok(true)
+    }
+
+    /// A record with a quote somewhere, starting at `self.pos`: parsed by csv_core, fed as much input as it
+    /// needs (a quoted cell may span lines and buffers).
+    fn quoted_record(&mut self, rec: &mut Record) -> std::io::Result<bool> {
+        use csv_core::ReadRecordResult as R;
+        self.core.reset();
+        // The record's raw text is `buf[start..read]`; `fill` keeps it, moving it to the front.
+        let mut start = self.pos;
+        let mut read = start;
+        let mut out = std::mem::take(&mut self.out);
+        let (mut nout, mut nend) = (0, 0);
+        let mut at_eof = false;
+        loop {
+            let input = if at_eof {
+                &[][..]
+            } else {
+                &self.buf[read..self.end]
+            };
+            let (result, nin, o, e) =
+                self.core
+                    .read_record(input, &mut out[nout..], &mut self.ends[nend..]);
+            read += nin;
+            nout += o;
+            nend += e;
+            match result {
+                R::InputEmpty if at_eof => break,
+                R::InputEmpty => {
+                    let more = self.fill(start)?;
+                    read -= start;
+                    start = 0;
+                    // csv_core learns about the end of the input from an empty read.
+                    at_eof = !more;
+                }
+                R::OutputFull => {
+                    let n = out.len() * 2;
+                    out.resize(n, 0);
+                }
+                R::OutputEndsFull => {
+                    let n = self.ends.len() * 2;
+                    self.ends.resize(n, 0);
+                }
+                R::Record | R::End => break,
+            }
+        }
+        rec.data.extend_from_slice(&out[..nout]);
+        self.out = out;
+        let mut from = 0;
+        for &to in &self.ends[..nend] {
+            rec.bounds.push((from, to));
+            from = to;
+        }
+        let raw = &self.buf[start..read];
+        self.line += line_breaks(raw);
+        self.after_cr = raw.last() == Some(&b'\r');
+        if at_eof || (self.eof && read == self.end) {
+            self.unclosed_quote = quote_left_open(raw, rec.line, self.delimiter);
+        }
+        self.pos = read;
+        Ok(nend > 0)
+    }
+}
+
+/// Splits one line into fields when that needs no csv_core: cells between delimiters, quoted cells that close on
+/// the line with nothing but a delimiter or the end of the line after the closing quote. False for anything else
+/// (doubled quotes, a quoted cell going on to the next line, a quote inside an unquoted cell).
+///
+/// A plain byte loop: fields are short, and one memchr call per field costs more than looking at its bytes.
+fn split_line(line: &[u8], delimiter: u8, bounds: &mut Vec<(usize, usize)>) -> bool {
+    let n = line.len();
+    let mut start = 0;
+    let mut i = 0;
+    while i < n {
+        let b = line[i];
+        if b == delimiter {
+            bounds.push((start, i));
+            start = i + 1;
+        } else if b == b'"' {
+            if i != start {
+                return false;
+            }
+            let Some(close) = memchr::memchr(b'"', &line[i + 1..]).map(|c| i + 1 + c) else {
+                return false;
+            };
+            bounds.push((i + 1, close));
+            match line.get(close + 1) {
+                None => return true,
+                Some(&after) if after == delimiter => {
+                    start = close + 2;
+                    i = start;
+                    continue;
+                }
+                Some(_) => return false,
+            }
+        }
+        i += 1;
+    }
+    bounds.push((start, n));
+    true
+}
+
+/// Line breaks in `raw`: LF, CRLF and lone CR each count once (`raw` does not start with the LF of a CRLF).
+fn line_breaks(raw: &[u8]) -> u64 {
+    let mut n = 0;
+    for i in memchr::memchr2_iter(b'\r', b'\n', raw) {
+        if raw[i] == b'\r' || i == 0 || raw[i - 1] != b'\r' {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Runs a CSV quote state machine over the raw text of a record whose first line is `line`; the line where a
+/// quoted cell opened that is still open at the end, if any.
+pub fn quote_left_open(raw: &[u8], mut line: u64, delimiter: u8) -> Option<u64> {
+    #[derive(PartialEq)]
+    enum State {
+        Start,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut state = State::Start;
+    let mut opened = 0;
+    let mut prev = 0u8;
+    for &b in raw {
+        let is_break = b == b'\r' || b == b'\n';
+        if b == b'\r' || (b == b'\n' && prev != b'\r') {
+            line += 1;
+        }
+        prev = b;
+        state = match state {
+            State::Start if b == b'"' => {
+                opened = line;
+                State::Quoted
+            }
+            State::Start | State::Unquoted if b == delimiter || is_break => State::Start,
+            State::Start | State::Unquoted => State::Unquoted,
+            State::Quoted if b == b'"' => State::QuoteInQuoted,
+            State::Quoted => State::Quoted,
+            State::QuoteInQuoted if b == b'"' => State::Quoted,
+            State::QuoteInQuoted if b == delimiter || is_break => State::Start,
+            State::QuoteInQuoted => State::Unquoted,
+        };
+    }
+    (state == State::Quoted).then_some(opened)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Every record of `text` read through a tiny buffer-feeding reader (one byte per read) and a normal one.
+    fn records(text: &[u8], delimiter: u8) -> Vec<(Vec<Vec<u8>>, u64)> {
+        struct Trickle(Vec<u8>, usize);
+        impl Read for Trickle {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.1 >= self.0.len() || buf.is_empty() {
+                    return Ok(0);
+                }
+                buf[0] = self.0[self.1];
+                self.1 += 1;
+                Ok(1)
+            }
+        }
+        let read_all = |input: Box<dyn Read + Send>| {
+            let mut r = Records::new(input, delimiter);
+            let mut rec = Record::default();
+            let mut all = vec![];
+            while r.next_record(&mut rec).unwrap() {
+                all.push((rec.fields().map(<[u8]>::to_vec).collect(), rec.line));
+            }
+            all
+        };
+        let whole = read_all(Box::new(std::io::Cursor::new(text.to_vec())));
+        let trickled = read_all(Box::new(Trickle(text.to_vec(), 0)));
+        assert_eq!(whole, trickled, "buffer boundaries must not matter");
+        whole
+    }
+
+    /// What the csv crate reads (fields only; it counts lines differently).
+    fn csv_crate(text: &[u8], delimiter: u8) -> Vec<Vec<Vec<u8>>> {
+        let mut r = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(text);
+        r.byte_records()
+            .map(|rec| rec.unwrap().iter().map(<[u8]>::to_vec).collect())
+            .collect()
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_data() {
+        let got = records(b"\xEF\xBB\xBFid,x\n1,2\n", b',');
+        assert_eq!(got[0].0, vec![b"id".to_vec(), b"x".to_vec()]);
+        assert_eq!(records(b"\xEF\xBB\xBF", b','), vec![]);
+        assert_eq!(records(b"\xEF\xBB", b',').len(), 1);
+    }
+
+    #[test]
+    fn lines_and_fields() {
+        let text = b"a,b\r\n\r\n1,\"x\ny\"\r2,3\n\n\"q\"\"\",4";
+        let got = records(text, b',');
+        let fields: Vec<Vec<Vec<u8>>> = got.iter().map(|(f, _)| f.clone()).collect();
+        assert_eq!(fields, csv_crate(text, b','));
+        let lines: Vec<u64> = got.iter().map(|(_, l)| *l).collect();
+        assert_eq!(lines, vec![1, 3, 5, 7]);
+        // A quote alone at the very end, after a blank line (once read again and again).
+        assert_eq!(records(b"\n\"", b';'), vec![(vec![vec![]], 2)]);
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_found_where_it_opened() {
+        let mut r = Records::new(Box::new(&b"a,b\n1,2\n3,\"x\n4,5\n"[..]), b',');
+        let mut rec = Record::default();
+        while r.next_record(&mut rec).unwrap() {}
+        assert_eq!(r.unclosed_quote(), Some(3));
+        let mut r = Records::new(Box::new(&b"a,b\n3,\"x\n4\",5"[..]), b',');
+        while r.next_record(&mut rec).unwrap() {}
+        assert_eq!(r.unclosed_quote(), None);
+    }
+
+    #[test]
+    fn quote_left_open_respects_the_delimiter() {
+        let open = |text: &[u8], delimiter| quote_left_open(text, 7, delimiter);
+        // Opened on the record's first line (line 7); a doubled quote does not close it.
+        assert_eq!(open(b"1;\"a;b\n\"\"c\n", b';'), Some(7));
+        // The quote on the next line opens on line 8.
+        assert_eq!(open(b"1,x\r\n\"y\n", b','), Some(8));
+        assert_eq!(open(b"1,\"a\"\"\n\"\n", b','), None);
+        // A quote after another delimiter is inside an unquoted cell.
+        assert_eq!(open(b"1,\"a\n", b';'), None);
+        assert_eq!(open(b"1;\"a\"x\n2;5\" Zoll\n", b';'), None);
+    }
+
+    #[test]
+    fn a_record_longer_than_the_buffer() {
+        let mut text = b"a,\"".to_vec();
+        text.extend(std::iter::repeat_n(b'z', BUFFER * 3));
+        text.extend_from_slice(b"\"\n");
+        text.extend(std::iter::repeat_n(b'y', BUFFER * 2));
+        text.extend_from_slice(b",1\nlast,2");
+        let got = records(&text, b',');
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[0].0[1].len(), BUFFER * 3);
+        assert_eq!(got[1].0[0].len(), BUFFER * 2);
+        assert_eq!(got[2], (vec![b"last".to_vec(), b"2".to_vec()], 3));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// Same fields as the csv crate for any mix of delimiters, quotes, line breaks and text.
+        #[test]
+        fn same_fields_as_the_csv_crate(
+            parts in proptest::collection::vec(
+                prop_oneof![Just("a"), Just(","), Just(";"), Just("\""), Just("\"\""), Just("\n"),
+                    Just("\r"), Just("\r\n"), Just(" "), Just("é")],
+                0..60,
+            ),
+            semicolon in any::<bool>(),
+        ) {
+            let text = parts.concat();
+            let delimiter = if semicolon { b';' } else { b',' };
+            let got: Vec<Vec<Vec<u8>>> =
+                records(text.as_bytes(), delimiter).into_iter().map(|(f, _)| f).collect();
+            prop_assert_eq!(got, csv_crate(text.as_bytes(), delimiter));
+        }
+    }
+}
