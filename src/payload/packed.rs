@@ -49,7 +49,7 @@ fn len32(s: &str) -> Option<[u8; 4]> {
 }
 
 impl Packed {
-    pub(super) fn new(row: Row) -> Packed {
+    pub(super) fn new(row: &Row) -> Packed {
         let text: usize = row
             .cells
             .iter()
@@ -57,17 +57,17 @@ impl Packed {
             .sum();
         let mut data = Vec::with_capacity(4 + row.cells.len() * META + text);
         let Ok(n) = u32::try_from(row.cells.len()) else {
-            return Packed::Plain(Box::new(row));
+            return Packed::Plain(Box::new(row.clone()));
         };
         data.extend_from_slice(&n.to_le_bytes());
         for c in &row.cells {
             let (Some(v), r) = (len32(&c.value), c.raw.as_deref().map(len32)) else {
-                return Packed::Plain(Box::new(row));
+                return Packed::Plain(Box::new(row.clone()));
             };
             let r = match r {
                 None => [0; 4],
                 Some(Some(r)) => r,
-                Some(None) => return Packed::Plain(Box::new(row)),
+                Some(None) => return Packed::Plain(Box::new(row.clone())),
             };
             data.push(kind_code(c.kind) | if c.raw.is_some() { HAS_RAW } else { 0 });
             data.extend_from_slice(&v);
@@ -151,7 +151,7 @@ mod tests {
             ],
             notes: vec![],
         };
-        let packed = Packed::new(row.clone());
+        let packed = Packed::new(&row);
         assert!(matches!(packed, Packed::Packed { .. }));
         assert_eq!(packed.unpack(), row);
         let empty = Row {
@@ -160,6 +160,6 @@ mod tests {
             cells: vec![],
             notes: vec![],
         };
-        assert_eq!(Packed::new(empty.clone()).unpack(), empty);
+        assert_eq!(Packed::new(&empty).unpack(), empty);
     }
 }

@@ -35,27 +35,26 @@ pub(super) fn records(
     let mut groups: Vec<Group> = vec![];
     let mut index: IndexMap<String, usize> = IndexMap::new();
     let mut error = None;
-    for row in reader {
-        let row = match row {
-            Ok(r) => r,
-            Err(e) => {
-                error = Some(e);
-                break;
-            }
-        };
-        match c.read_id(&c.id, &row) {
-            Ok(id) => match index.get(&id) {
+    // One reused row: each row is packed (copied) into its order's group, so none needs its own cells.
+    let (mut reader, mut row, mut id) = (reader, Row::empty(), String::new());
+    while let Some(read) = reader.read_into(&mut row) {
+        if let Err(e) = read {
+            error = Some(e);
+            break;
+        }
+        match c.id_into(&c.id, &row, &mut id) {
+            Ok(()) => match index.get(&id) {
                 Some(&i) => {
                     if let Group::Session(_, rows) = &mut groups[i] {
-                        rows.push(Packed::new(row));
+                        rows.push(Packed::new(&row));
                     }
                 }
                 None => {
                     index.insert(id.clone(), groups.len());
-                    groups.push(Group::Session(id, vec![Packed::new(row)]));
+                    groups.push(Group::Session(id.clone(), vec![Packed::new(&row)]));
                 }
             },
-            Err(p) => groups.push(Group::Broken(Box::new((row, p)))),
+            Err(p) => groups.push(Group::Broken(Box::new((row.clone(), p)))),
         }
     }
     drop(index);
