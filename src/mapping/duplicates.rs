@@ -113,9 +113,14 @@ impl Duplicates {
             self.spill();
         }
         // Ids are at most 1000 characters (longer ones are errors before they get here); the arena offset
-        // only overflows u32 when spilling failed and 4 GB of ids piled up in memory.
-        let start = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
-        let len = u32::try_from(id.len()).unwrap_or(u32::MAX);
+        // only overflows u32 when spilling failed and 4 GB of ids piled up in memory. Then further ids go
+        // unchecked: a missed duplicate warning rather than a wrong one.
+        let (Ok(start), Ok(len)) = (u32::try_from(self.text.len()), u32::try_from(id.len())) else {
+            return;
+        };
+        if u32::try_from(self.text.len() + id.len()).is_err() {
+            return;
+        }
         self.text.extend_from_slice(id.as_bytes());
         self.entries.push(Entry {
             hash,
