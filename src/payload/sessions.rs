@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use super::compile::{Compiled, TotalField};
 use super::fields::Field;
-use super::packed::Packed;
+use super::packed::PackedRows;
 use super::{Problem, Record, Request, encode_id, raw_cells};
 use crate::mapping::TotalMode;
 use crate::source::{Row, SourceError, SourceReader};
@@ -25,7 +25,7 @@ enum Group {
     /// A row without a usable session id: its own invalid record. Boxed: every order's group is as small as
     /// the largest variant.
     Broken(Box<(Row, Problem)>),
-    Session(String, Vec<Packed>),
+    Session(String, PackedRows),
 }
 
 pub(super) fn records(
@@ -46,12 +46,14 @@ pub(super) fn records(
             Ok(()) => match index.get(&id) {
                 Some(&i) => {
                     if let Group::Session(_, rows) = &mut groups[i] {
-                        rows.push(Packed::new(&row));
+                        rows.push(&row);
                     }
                 }
                 None => {
                     index.insert(id.clone(), groups.len());
-                    groups.push(Group::Session(id.clone(), vec![Packed::new(&row)]));
+                    let mut rows = PackedRows::default();
+                    rows.push(&row);
+                    groups.push(Group::Session(id.clone(), rows));
                 }
             },
             Err(p) => groups.push(Group::Broken(Box::new((row.clone(), p)))),
@@ -91,7 +93,7 @@ fn record(c: &Compiled, g: Group) -> Record {
                 request: Err(vec![p]),
             };
         }
-        Group::Session(id, rows) => (id, rows.iter().map(Packed::unpack).collect::<Vec<Row>>()),
+        Group::Session(id, rows) => (id, rows.unpack()),
     };
     let mut problems = vec![];
     let first = rows[0].number;
