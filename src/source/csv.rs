@@ -192,8 +192,8 @@ fn detect(path: &Path, sample: &[u8], opts: &SourceOptions) -> Result<Detected, 
     })
 }
 
-/// The file as UTF-8: read as it is when it is UTF-8, else decoded on the fly (a BOM is dropped by the decoder).
-/// Offsets in the records and in [`LineCounter`] are offsets in this stream.
+/// The file as UTF-8: read as it is when it is UTF-8 (the record reader drops a BOM), else decoded on the fly
+/// (the decoder drops the BOM).
 fn decoded(file: std::fs::File, encoding: &'static Encoding) -> Box<dyn Read + Send> {
     if encoding == encoding_rs::UTF_8 {
         Box::new(file)
@@ -304,7 +304,8 @@ impl CsvRows {
         let found = rec.len();
         // One UTF-8 check and one NFC pre-check for the whole record instead of one per field.
         let bytes = rec.data.as_slice();
-        let whole = std::str::from_utf8(bytes).ok();
+        // SIMD UTF-8 validation: several times faster than std's on a record's length of mixed text.
+        let whole = simdutf8::basic::from_utf8(bytes).ok();
         if whole.is_none() && self.raw_utf8 {
             return Err(self.invalid_utf8(rec, line));
         }

@@ -231,20 +231,23 @@ fn is_time(s: &str) -> bool {
 }
 
 fn is_email(s: &str) -> bool {
-    let Some(at) = memchr::memchr(b'@', s.as_bytes()) else {
+    // Plain loops: an address is short, and memchr calls cost more than looking at its bytes.
+    let b = s.as_bytes();
+    let Some(at) = b.iter().position(|&c| c == b'@') else {
         return false;
     };
-    let (local, domain) = (&s[..at], &s[at + 1..]);
-    let spaces = if s.is_ascii() {
-        s.bytes().any(|b| b.is_ascii_whitespace())
-    } else {
-        s.contains(char::is_whitespace)
-    };
-    !local.is_empty()
-        && memchr::memchr(b'.', domain.as_bytes()).is_some()
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !spaces
+    let domain = &b[at + 1..];
+    // Control characters and spaces (every ASCII whitespace is at or below b' '); Unicode spaces only matter
+    // when there are non-ASCII bytes. One pass without early exit, which the compiler vectorises.
+    let (low, high) = b.iter().fold((false, false), |(l, h), &c| {
+        (l | (c <= b' '), h | (c >= 0x80))
+    });
+    at > 0
+        && !low
+        && domain.iter().any(|&c| c == b'.')
+        && domain.first() != Some(&b'.')
+        && domain.last() != Some(&b'.')
+        && !(high && s.contains(char::is_whitespace))
 }
 
 fn is_scientific(s: &str) -> bool {
@@ -317,15 +320,6 @@ impl Acc {
         }
         self.fits = if self.any { self.fits & fits } else { fits };
         self.any = true;
-        // A value has at most as many characters as bytes: only a longer value can raise the maximum.
-        if value.len() > self.max_length {
-            let chars = if value.is_ascii() {
-                value.len()
-            } else {
-                value.chars().count()
-            };
-            self.max_length = self.max_length.max(chars);
-        }
         if self.distinct.len() < DISTINCT_LIMIT {
             // Most columns repeat a few values (cities, tiers, flags): a hash seen lately is not new, and the
             // recent-hash slots answer that for much less than a set lookup.
@@ -335,12 +329,24 @@ impl Acc {
                 return;
             }
             *slot = h;
-            let new = self.distinct.insert(h);
-            if new && self.samples.len() < SAMPLES {
+            if !self.distinct.insert(h) {
+                // A value seen before cannot raise the maximum length either.
+                return;
+            }
+            if self.samples.len() < SAMPLES {
                 self.samples.push(value.to_string());
             }
         } else {
             self.distinct_overflow = true;
+        }
+        // A value has at most as many characters as bytes: only a longer value can raise the maximum.
+        if value.len() > self.max_length {
+            let chars = if value.is_ascii() {
+                value.len()
+            } else {
+                value.chars().count()
+            };
+            self.max_length = self.max_length.max(chars);
         }
     }
 
