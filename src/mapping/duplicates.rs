@@ -19,16 +19,18 @@ use std::io::{self, BufWriter, Read, Seek, Write};
 /// memory is up to about twice this (vector growth, and the sort's scratch copy of the entries).
 pub const BUDGET: usize = 8 << 20;
 
-/// One recorded id: hash, ordering key (the row), the caller's tag, and where its text sits in the buffer's
-/// text arena.
+/// One recorded id: hash, ordering key (the row), and where its tag and text sit in the buffer's arena (the
+/// tag is kept there, not here: the sort moves entries several times, so smaller is faster).
 #[derive(Clone, Copy)]
 struct Entry {
     hash: u64,
     key: u64,
-    tag: u64,
     start: u32,
     len: u32,
 }
+
+/// Bytes of the tag before each id text in the arena.
+const TAG: usize = 8;
 
 const ENTRY_BYTES: usize = std::mem::size_of::<Entry>();
 
@@ -108,7 +110,8 @@ impl Duplicates {
     fn push_hashed(&mut self, hash: u64, id: &str, key: u64, tag: u64) {
         if !self.in_memory
             && !self.entries.is_empty()
-            && (self.entries.len() + 1) * ENTRY_BYTES + self.text.len() + id.len() > self.budget
+            && (self.entries.len() + 1) * ENTRY_BYTES + self.text.len() + TAG + id.len()
+                > self.budget
         {
             self.spill();
         }
@@ -118,14 +121,14 @@ impl Duplicates {
         let (Ok(start), Ok(len)) = (u32::try_from(self.text.len()), u32::try_from(id.len())) else {
             return;
         };
-        if u32::try_from(self.text.len() + id.len()).is_err() {
+        if u32::try_from(self.text.len() + TAG + id.len()).is_err() {
             return;
         }
+        self.text.extend_from_slice(&tag.to_le_bytes());
         self.text.extend_from_slice(id.as_bytes());
         self.entries.push(Entry {
             hash,
             key,
-            tag,
             start,
             len,
         });
@@ -154,7 +157,7 @@ impl Duplicates {
         for e in &self.entries {
             out.write_all(&e.hash.to_le_bytes())?;
             out.write_all(&e.key.to_le_bytes())?;
-            out.write_all(&e.tag.to_le_bytes())?;
+            out.write_all(&self.tag_of(e).to_le_bytes())?;
             out.write_all(&e.len.to_le_bytes())?;
             out.write_all(self.text_of(e))?;
         }
@@ -164,10 +167,17 @@ impl Duplicates {
     }
 
     fn text_of(&self, e: &Entry) -> &[u8] {
-        let start = e.start as usize;
+        let start = e.start as usize + TAG;
         self.text
             .get(start..start + e.len as usize)
             .unwrap_or_default()
+    }
+
+    fn tag_of(&self, e: &Entry) -> u64 {
+        let start = e.start as usize;
+        self.text.get(start..start + TAG).map_or(0, |b| {
+            u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
+        })
     }
 
     /// Every row whose id an earlier row had: the count and the first `keep` in row order.
@@ -195,7 +205,7 @@ impl Duplicates {
                     group.settle(&mut each);
                     group.hash = e.hash;
                 }
-                group.add(e.key, e.tag, self.text_of(e));
+                group.add(e.key, self.tag_of(e), self.text_of(e));
             }
             group.settle(&mut each);
             return Ok(());
@@ -245,13 +255,18 @@ fn sort(entries: &mut [Entry], other: &mut Vec<Entry>) {
         Entry {
             hash: 0,
             key: 0,
-            tag: 0,
             start: 0,
             len: 0,
         },
     );
-    radix_pass(entries, other, 48);
-    radix_pass(other, entries, 56);
+    // Both digits counted in one read.
+    let (mut low, mut high) = ([0usize; 256], [0usize; 256]);
+    for e in entries.iter() {
+        low[((e.hash >> 48) & 0xff) as usize] += 1;
+        high[(e.hash >> 56) as usize] += 1;
+    }
+    radix_pass(entries, other, 48, low);
+    radix_pass(other, entries, 56, high);
     for i in 1..entries.len() {
         let mut j = i;
         while j > 0 && entries[j - 1].hash > entries[j].hash {
@@ -261,13 +276,10 @@ fn sort(entries: &mut [Entry], other: &mut Vec<Entry>) {
     }
 }
 
-/// One stable counting-sort pass of `from` into `to` on the 8 bits of the hash at `shift`.
-fn radix_pass(from: &[Entry], to: &mut [Entry], shift: u32) {
+/// One stable counting-sort pass of `from` into `to` on the 8 bits of the hash at `shift`, whose counts are
+/// `next`.
+fn radix_pass(from: &[Entry], to: &mut [Entry], shift: u32, mut next: [usize; 256]) {
     let digit = |e: &Entry| ((e.hash >> shift) & 0xff) as usize;
-    let mut next = [0usize; 256];
-    for e in from {
-        next[digit(e)] += 1;
-    }
     let mut sum = 0;
     for n in next.iter_mut() {
         let count = *n;
@@ -376,7 +388,7 @@ impl Source {
         match self {
             Source::Memory(i) => {
                 if let Some(e) = d.entries.get(*i) {
-                    group.add(e.key, e.tag, d.text_of(e));
+                    group.add(e.key, d.tag_of(e), d.text_of(e));
                     *i += 1;
                 }
                 Ok(())
@@ -608,6 +620,40 @@ mod tests {
     }
 
     #[test]
+    fn groups_hand_out_keys_and_tags_from_memory_and_from_runs() {
+        for budget in [ENTRY_BYTES + 20, BUDGET] {
+            let mut d = Duplicates::with_budget(budget);
+            for (id, key, tag) in [
+                ("a", 1, 10),
+                ("b", 2, 20),
+                ("a", 3, 30),
+                ("c", 4, 40),
+                ("b", 5, 50),
+            ] {
+                d.push_tagged(id, key, tag);
+            }
+            let mut got = vec![];
+            d.groups(|same| {
+                got.push(
+                    same.iter()
+                        .map(|s| (String::from_utf8_lossy(s.id).into_owned(), s.key, s.tag))
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .unwrap();
+            got.sort();
+            assert_eq!(
+                got,
+                [
+                    vec![("a".to_string(), 1, 10), ("a".to_string(), 3, 30)],
+                    vec![("b".to_string(), 2, 20), ("b".to_string(), 5, 50)],
+                ],
+                "budget {budget}"
+            );
+        }
+    }
+
+    #[test]
     fn the_sort_orders_by_hash_then_row() {
         let mut x: u64 = 7;
         let mut entries: Vec<Entry> = (0..10_000u64)
@@ -620,7 +666,6 @@ mod tests {
                 Entry {
                     hash,
                     key: row,
-                    tag: 0,
                     start: 0,
                     len: 0,
                 }
