@@ -154,11 +154,16 @@ impl Duplicates {
 
     fn write_run(&self) -> io::Result<File> {
         let mut out = BufWriter::with_capacity(64 << 10, tempfile::tempfile()?);
+        // Per entry: the hash (8 bytes), then key, tag and text length as varints (rows and lengths are small,
+        // profiles' tags are 0), then the text: about 40 % less to write and read back than fixed widths.
+        let mut head = [0u8; MAX_HEAD];
         for e in &self.entries {
-            out.write_all(&e.hash.to_le_bytes())?;
-            out.write_all(&e.key.to_le_bytes())?;
-            out.write_all(&self.tag_of(e).to_le_bytes())?;
-            out.write_all(&e.len.to_le_bytes())?;
+            head[..8].copy_from_slice(&e.hash.to_le_bytes());
+            let mut n = 8;
+            for v in [e.key, self.tag_of(e), u64::from(e.len)] {
+                n += put_varint(&mut head[n..], v);
+            }
+            out.write_all(&head[..n])?;
             out.write_all(self.text_of(e))?;
         }
         let mut file = out.into_inner().map_err(|e| e.into_error())?;
@@ -404,10 +409,45 @@ struct RunReader {
     buf: Vec<u8>,
     pos: usize,
     end: usize,
+    /// The entry [`RunReader::peek`] parsed: key, tag, header bytes, text length.
+    next: Option<(u64, u64, usize, usize)>,
 }
 
-/// Bytes of an entry before its text: hash, key, tag, text length.
-const HEAD: usize = 28;
+/// Most bytes of an entry before its text: the hash and three varints of at most 10 bytes.
+const MAX_HEAD: usize = 8 + 3 * 10;
+
+/// Writes `v` as a LEB128 varint into `out` (at least 10 bytes long); the bytes written.
+fn put_varint(out: &mut [u8], mut v: u64) -> usize {
+    let mut n = 0;
+    while v >= 0x80 {
+        out[n] = (v as u8) | 0x80;
+        v >>= 7;
+        n += 1;
+    }
+    out[n] = v as u8;
+    n + 1
+}
+
+/// Reads a varint from `data` at `*at` (advanced); `None` if it runs past the end or past 64 bits.
+fn get_varint(data: &[u8], at: &mut usize) -> Option<u64> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let b = *data.get(*at)?;
+        *at += 1;
+        v |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Some(v);
+        }
+    }
+    None
+}
+
+fn damaged() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::UnexpectedEof,
+        "duplicate-id run file is damaged or ends early",
+    )
+}
 
 impl RunReader {
     fn new(file: File) -> Self {
@@ -416,6 +456,7 @@ impl RunReader {
             buf: vec![0; 64 << 10],
             pos: 0,
             end: 0,
+            next: None,
         }
     }
 
@@ -440,53 +481,50 @@ impl RunReader {
         Ok(())
     }
 
-    fn word(&self, at: usize) -> u64 {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(&self.buf[at..at + 8]);
-        u64::from_le_bytes(b)
-    }
-
-    fn text_len(&self) -> usize {
-        let at = self.pos + 24;
-        u32::from_le_bytes([
-            self.buf[at],
-            self.buf[at + 1],
-            self.buf[at + 2],
-            self.buf[at + 3],
-        ]) as usize
-    }
-
     /// The next entry's hash, with the whole entry in the buffer.
     fn peek(&mut self) -> io::Result<Option<u64>> {
-        self.fill(HEAD)?;
-        if self.end - self.pos < HEAD {
+        if self.next.is_some() {
+            return Ok(self.buf.get(self.pos..self.pos + 8).map(word));
+        }
+        self.fill(MAX_HEAD)?;
+        if self.end == self.pos {
             return Ok(None);
         }
-        let whole = HEAD + self.text_len();
-        self.fill(whole)?;
-        if self.end - self.pos < whole {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "duplicate-id run file ends early",
-            ));
+        let data = &self.buf[..self.end];
+        let mut at = self.pos + 8;
+        let (Some(key), Some(tag), Some(len)) = (
+            get_varint(data, &mut at),
+            get_varint(data, &mut at),
+            get_varint(data, &mut at),
+        ) else {
+            return Err(damaged());
+        };
+        let (head, len) = (at - self.pos, len as usize);
+        self.fill(head + len)?;
+        if self.end - self.pos < head + len {
+            return Err(damaged());
         }
-        Ok(Some(self.word(self.pos)))
+        self.next = Some((key, tag, head, len));
+        Ok(Some(word(&self.buf[self.pos..self.pos + 8])))
     }
 
     /// Moves the entry [`RunReader::peek`] found into `group`.
     fn take(&mut self, group: &mut Group) -> io::Result<()> {
-        if self.end - self.pos < HEAD {
-            return Ok(());
-        }
-        let len = self.text_len();
-        let start = self.pos + HEAD;
-        let Some(text) = self.buf.get(start..start + len) else {
+        let Some((key, tag, head, len)) = self.next.take() else {
             return Ok(());
         };
-        group.add(self.word(self.pos + 8), self.word(self.pos + 16), text);
-        self.pos += HEAD + len;
+        let start = self.pos + head;
+        group.add(key, tag, &self.buf[start..start + len]);
+        self.pos = start + len;
         Ok(())
     }
+}
+
+/// The little-endian u64 in the first 8 bytes of `b`.
+fn word(b: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&b[..8]);
+    u64::from_le_bytes(w)
 }
 
 /// A well-mixed 64-bit hash of an id: eight bytes at a time, multiply-rotate, and a final avalanche
@@ -650,6 +688,18 @@ mod tests {
                 ],
                 "budget {budget}"
             );
+        }
+    }
+
+    #[test]
+    fn varints_round_trip() {
+        let mut buf = [0u8; 10];
+        for v in [0, 1, 127, 128, 300, 1 << 40, u64::MAX] {
+            let n = put_varint(&mut buf, v);
+            let mut at = 0;
+            assert_eq!((get_varint(&buf[..n], &mut at), at), (Some(v), n));
+            let mut at = 0;
+            assert_eq!(get_varint(&buf[..n - 1], &mut at), None, "cut short");
         }
     }
 
