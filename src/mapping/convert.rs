@@ -147,31 +147,40 @@ fn check_general(
     }
 }
 
-/// True when [`plain_number`] would read `v` (so [`number`] succeeds), decided from the shape alone: an
-/// optional sign, ASCII digits and at most one decimal `.` or `,` between digits, at most 40 bytes (always a
-/// finite `f64`). `false` means "take the general path", not "invalid".
+/// True when [`plain_number`] would read `v` (so [`number`] succeeds), decided from the shape alone
+/// ([`plain_shape`]: at most 40 digits, always a finite `f64`). `false` means "take the general path", not
+/// "invalid".
 fn plain_number_shape(v: &[u8]) -> bool {
-    let digits = v
-        .strip_prefix(b"-")
-        .or_else(|| v.strip_prefix(b"+"))
-        .unwrap_or(v);
+    plain_shape(v).is_some()
+}
+
+/// The shape [`plain_number`] reads without allocating: an optional sign, ASCII digits and at most one
+/// decimal `.` or `,` between digits (a comma followed by exactly three digits is a thousands separator, so
+/// not this shape), at most 40 bytes. `Some` with the byte index of the decimal separator, if there is one.
+fn plain_shape(v: &[u8]) -> Option<Option<usize>> {
+    let sign = usize::from(matches!(v.first(), Some(b'-' | b'+')));
+    let digits = &v[sign..];
     if digits.is_empty() || v.len() > 40 || !digits[0].is_ascii_digit() {
-        return false;
+        return None;
     }
     let mut sep = None;
     for (i, c) in digits.iter().enumerate() {
         if !c.is_ascii_digit() {
             if sep.is_some() {
-                return false;
+                return None;
             }
-            sep = Some((i, *c));
+            sep = Some(i);
         }
     }
     match sep {
-        None => true,
-        Some((i, b'.')) => i + 1 < digits.len(),
-        Some((i, b',')) => i + 1 < digits.len() && digits.len() - i - 1 != 3,
-        Some(_) => false,
+        None => Some(None),
+        Some(i)
+            if i + 1 < digits.len()
+                && (digits[i] == b'.' || (digits[i] == b',' && digits.len() - i - 1 != 3)) =>
+        {
+            Some(Some(sign + i))
+        }
+        Some(_) => None,
     }
 }
 
@@ -351,34 +360,18 @@ pub fn number(value: &str) -> Result<f64, ConvError> {
         .ok_or_else(bad)
 }
 
-/// The common shapes without allocating: ASCII digits with an optional sign and at most one `.` or `,` that
-/// is a decimal separator (a comma followed by exactly three digits is a thousands separator and takes the
-/// general path). `None` when the value has another shape.
+/// The common shapes ([`plain_shape`]) read without allocating; `None` when the value has another shape.
 fn plain_number(v: &str) -> Option<Option<f64>> {
     let b = v.as_bytes();
-    let digits = b
-        .strip_prefix(b"-")
-        .or_else(|| b.strip_prefix(b"+"))
-        .unwrap_or(b);
-    if digits.is_empty() || b.len() > 40 || !digits[0].is_ascii_digit() {
-        return None;
-    }
-    let mut seps = digits
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| !c.is_ascii_digit());
-    match (seps.next(), seps.next()) {
-        (None, _) => Some(v.parse().ok()),
-        (Some((i, b'.')), None) if i + 1 < digits.len() => Some(v.parse().ok()),
-        (Some((i, b',')), None) if i + 1 < digits.len() && digits.len() - i - 1 != 3 => {
+    match plain_shape(b)? {
+        Some(at) if b[at] == b',' => {
             let mut buf = [0u8; 40];
             let buf = &mut buf[..b.len()];
             buf.copy_from_slice(b);
-            let at = b.len() - digits.len() + i;
             buf[at] = b'.';
             Some(std::str::from_utf8(buf).ok()?.parse().ok())
         }
-        _ => None,
+        _ => Some(v.parse().ok()),
     }
 }
 
@@ -673,6 +666,23 @@ mod tests {
         assert_eq!(number("€ 4,50").unwrap(), 4.5);
         assert_eq!(number("abc").unwrap_err().kind, "not_a_number");
         assert_eq!(number("1,2,3").unwrap_err().kind, "not_a_number");
+        for (plain, read) in [
+            ("-12", Some(-12.0)),
+            ("+3.5", Some(3.5)),
+            ("12,5", Some(12.5)),
+            ("1,234", None),
+            ("1.", None),
+            ("1.5.5", None),
+            ("", None),
+            ("-", None),
+        ] {
+            assert_eq!(plain_number(plain).flatten(), read, "{plain}");
+            assert_eq!(
+                plain_number_shape(plain.as_bytes()),
+                read.is_some(),
+                "{plain}"
+            );
+        }
         assert_eq!(num_value(3.0), serde_json::json!(3));
     }
 

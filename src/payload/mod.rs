@@ -145,7 +145,7 @@ pub fn check_profiles(
         let mut reader = crate::source::open(&mapping.source_path(), &mapping.source_options())
             .map_err(MappingError::from)?;
         let columns = compiled.date_columns();
-        let fast = profiles::FastCheck::new(&compiled);
+        let fast = profiles::FastCheck::new(&compiled, reader.info.format);
         let mut dates: Vec<DateOrderDecision> = compiled
             .dates
             .iter()

@@ -95,12 +95,17 @@ pub(super) struct FastCheck<'c> {
 }
 
 impl<'c> FastCheck<'c> {
-    pub(super) fn new(c: &'c Compiled) -> Self {
+    /// `format` is the source's: a CSV has no spreadsheet error cells (only workbooks do), so its text
+    /// columns need no look at all — which saves reading those cells, the costliest part of checking a row
+    /// that another thread just parsed.
+    pub(super) fn new(c: &'c Compiled, format: crate::source::Format) -> Self {
+        let error_cells = format != crate::source::Format::Csv;
         FastCheck {
             text_columns: c
                 .attributes
                 .iter()
                 .filter_map(|f| f.text_only().flatten())
+                .filter(|_| error_cells)
                 .collect(),
             typed: c
                 .attributes
@@ -132,7 +137,7 @@ mod tests {
         .unwrap();
         let m = Mapping::load(&path).unwrap();
         let c = Compiled::new(&m, &Catalog::for_mapping(&m)).unwrap();
-        let fast = FastCheck::new(&c);
+        let fast = FastCheck::new(&c, crate::source::Format::Xlsx);
         let cell = |v: &str, kind| Cell {
             value: v.into(),
             raw: None,

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use super::compile::{Compiled, TotalField};
 use super::fields::Field;
-use super::packed::Packed;
+use super::packed::PackedRows;
 use super::{Problem, Record, Request, encode_id, raw_cells};
 use crate::mapping::TotalMode;
 use crate::source::{Row, SourceError, SourceReader};
@@ -21,11 +21,14 @@ use crate::source::{Row, SourceError, SourceReader};
 pub const MAX_CART_ITEMS: usize = 1000;
 pub const MAX_TOTAL_QUANTITY: f64 = 10_000.0;
 
+/// One record to come, in file order of its first row.
 enum Group {
-    /// A row without a usable session id: its own invalid record. Boxed: every order's group is as small as
+    /// A row without a usable session id: its own invalid record. Boxed: every order's entry is as small as
     /// the largest variant.
     Broken(Box<(Row, Problem)>),
-    Session(String, Vec<Packed>),
+    /// The next order of the session index (which holds its id and rows, once per order; orders enter it
+    /// in the same order as their groups here).
+    Session,
 }
 
 pub(super) fn records(
@@ -33,35 +36,38 @@ pub(super) fn records(
     reader: SourceReader,
 ) -> impl Iterator<Item = Result<Record, SourceError>> + Send {
     let mut groups: Vec<Group> = vec![];
-    let mut index: IndexMap<String, usize> = IndexMap::new();
+    let mut sessions: IndexMap<String, PackedRows> = IndexMap::new();
     let mut error = None;
-    for row in reader {
-        let row = match row {
-            Ok(r) => r,
-            Err(e) => {
-                error = Some(e);
-                break;
-            }
-        };
-        match c.read_id(&c.id, &row) {
-            Ok(id) => match index.get(&id) {
-                Some(&i) => {
-                    if let Group::Session(_, rows) = &mut groups[i] {
-                        rows.push(Packed::new(row));
-                    }
-                }
+    // One reused row: each row is packed (copied) into its order's group, so none needs its own cells.
+    let (mut reader, mut row, mut id) = (reader, Row::empty(), String::new());
+    while let Some(read) = reader.read_into(&mut row) {
+        if let Err(e) = read {
+            error = Some(e);
+            break;
+        }
+        match c.id_into(&c.id, &row, &mut id) {
+            Ok(()) => match sessions.get_mut(id.as_str()) {
+                Some(rows) => rows.push(&row),
                 None => {
-                    index.insert(id.clone(), groups.len());
-                    groups.push(Group::Session(id, vec![Packed::new(row)]));
+                    let mut rows = PackedRows::default();
+                    rows.push(&row);
+                    groups.push(Group::Session);
+                    sessions.insert(id.clone(), rows);
                 }
             },
-            Err(p) => groups.push(Group::Broken(Box::new((row, p)))),
+            Err(p) => groups.push(Group::Broken(Box::new((row.clone(), p)))),
         }
     }
-    drop(index);
+    // Moved out one by one: the grouped rows are freed as their records go out.
+    let mut sessions = sessions.into_iter();
     groups
         .into_iter()
-        .map(move |g| Ok(record(&c, g)))
+        .filter_map(move |g| match g {
+            Group::Broken(broken) => Some(Ok(broken_record(*broken))),
+            Group::Session => sessions
+                .next()
+                .map(|(id, rows)| Ok(record(&c, id, rows.unpack()))),
+        })
         .chain(error.map(Err))
 }
 
@@ -80,20 +86,18 @@ fn first_value(f: &Field, rows: &[Row], problems: &mut Vec<Problem>) -> Option<V
     None
 }
 
-fn record(c: &Compiled, g: Group) -> Record {
-    let (id, rows) = match g {
-        Group::Broken(broken) => {
-            let (row, p) = *broken;
-            return Record {
-                rows: vec![row.number],
-                id: String::new(),
-                profile_id: None,
-                source: vec![raw_cells(&row)],
-                request: Err(vec![p]),
-            };
-        }
-        Group::Session(id, rows) => (id, rows.iter().map(Packed::unpack).collect::<Vec<Row>>()),
-    };
+/// A row without a usable session id: its own invalid record.
+fn broken_record((row, p): (Row, Problem)) -> Record {
+    Record {
+        rows: vec![row.number],
+        id: String::new(),
+        profile_id: None,
+        source: vec![raw_cells(&row)],
+        request: Err(vec![p]),
+    }
+}
+
+fn record(c: &Compiled, id: String, rows: Vec<Row>) -> Record {
     let mut problems = vec![];
     let first = rows[0].number;
 
