@@ -42,18 +42,23 @@ pub(super) struct ReadAhead {
     current: Batch,
     pos: usize,
     finished: bool,
+    /// Starts the parser thread; taken on the first read, so opening a file only to learn its columns parses
+    /// nothing ahead.
+    start: Option<Box<dyn FnOnce() + Send>>,
 }
 
 impl ReadAhead {
-    /// Starts parsing `source` on a new thread.
+    /// Parses `source` on a new thread, started by the first read.
     pub(super) fn spawn(path: PathBuf, source: impl RowSource) -> Self {
         let (tx, batches) = sync_channel(QUEUE);
         let (recycle, returned) = sync_channel(QUEUE + 2);
-        std::thread::Builder::new()
-            .name("talon-import-read-ahead".into())
-            .spawn(move || parse(source, tx, returned))
-            .map(|_| ())
-            .unwrap_or_else(|e| tracing::error!("cannot start the read-ahead thread: {e}"));
+        let start = move || {
+            std::thread::Builder::new()
+                .name("talon-import-read-ahead".into())
+                .spawn(move || parse(source, tx, returned))
+                .map(|_| ())
+                .unwrap_or_else(|e| tracing::error!("cannot start the read-ahead thread: {e}"));
+        };
         ReadAhead {
             path,
             batches,
@@ -61,6 +66,7 @@ impl ReadAhead {
             current: Batch::default(),
             pos: 0,
             finished: false,
+            start: Some(Box::new(start)),
         }
     }
 
@@ -81,6 +87,9 @@ impl ReadAhead {
 
     /// The next parsed row, fetching a new batch when this one is used up.
     fn advance(&mut self) -> Option<Result<&mut Row, SourceError>> {
+        if let Some(start) = self.start.take() {
+            start();
+        }
         loop {
             if self.pos < self.current.len {
                 self.pos += 1;
