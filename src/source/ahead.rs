@@ -1,12 +1,15 @@
-//! Read-ahead: a CSV is parsed, checked and cleaned on its own thread, a batch of rows ahead of whoever reads
-//! it, so parsing overlaps with the work done on each row (profiling, validation, building requests).
+//! Read-ahead: a CSV is split into records on its own thread, a batch of records ahead of whoever reads it, so
+//! parsing overlaps with the work done on each row (cleaning, profiling, validation, building requests).
 //!
-//! Rows travel in batches over a bounded channel and come back empty over a second one, so their cell buffers
-//! are reused: [`ReadAhead::read_into`] swaps the next parsed row with the caller's row, and the caller's old
-//! row goes back to the parser to be filled again. In steady state nothing is allocated per row or per cell.
-//! At most a few batches (each at most [`BATCH_ROWS`] rows or about [`BATCH_BYTES`] of file) are in memory.
+//! Items (records; rows in the tests) travel in batches over a bounded channel and come back over a second one,
+//! so their buffers are reused and nothing is allocated per item in steady state. What crosses between the
+//! threads is one record's contiguous bytes, not a row's many small strings: the reading thread builds its row
+//! from them in its own cache. At most a few batches (each at most [`BATCH_ROWS`] items or about
+//! [`BATCH_BYTES`] of file) are in memory.
 
-use super::{Row, SourceError};
+#[cfg(test)]
+use super::Row;
+use super::SourceError;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
@@ -18,28 +21,38 @@ pub(super) const BATCH_BYTES: u64 = 1 << 20;
 /// Parsed batches waiting for the reader.
 const QUEUE: usize = 2;
 
-/// What a row source on the parser thread must offer.
-pub(super) trait RowSource: Send + 'static {
-    /// As [`super::SourceReader::read_into`].
-    fn read_into(&mut self, row: &mut Row) -> Option<Result<(), SourceError>>;
+/// What runs on the parser thread.
+pub(super) trait Produce: Send + 'static {
+    type Item: Default + Send + 'static;
+    /// Fills the next item, reusing its buffers; `None` at the end, an error ends the stream.
+    fn produce(&mut self, item: &mut Self::Item) -> Option<Result<(), SourceError>>;
     /// Bytes of the file consumed so far.
     fn position(&self) -> u64;
 }
 
-#[derive(Default)]
-struct Batch {
-    rows: Vec<Row>,
+struct Batch<T> {
+    rows: Vec<T>,
     /// Rows of `rows` filled by the parser (the rest are spare buffers).
     len: usize,
     /// Set on the last batch: the end of the file, or the error that ended reading.
     end: Option<Result<(), SourceError>>,
 }
 
-pub(super) struct ReadAhead {
+impl<T> Default for Batch<T> {
+    fn default() -> Self {
+        Batch {
+            rows: Vec::new(),
+            len: 0,
+            end: None,
+        }
+    }
+}
+
+pub(super) struct ReadAhead<T> {
     path: PathBuf,
-    batches: Receiver<Batch>,
-    recycle: SyncSender<Batch>,
-    current: Batch,
+    batches: Receiver<Batch<T>>,
+    recycle: SyncSender<Batch<T>>,
+    current: Batch<T>,
     pos: usize,
     finished: bool,
     /// Starts the parser thread; taken on the first read, so opening a file only to learn its columns parses
@@ -47,9 +60,9 @@ pub(super) struct ReadAhead {
     start: Option<Box<dyn FnOnce() + Send>>,
 }
 
-impl ReadAhead {
+impl<T: Default + Send + 'static> ReadAhead<T> {
     /// Parses `source` on a new thread, started by the first read.
-    pub(super) fn spawn(path: PathBuf, source: impl RowSource) -> Self {
+    pub(super) fn spawn<P: Produce<Item = T>>(path: PathBuf, source: P) -> Self {
         let (tx, batches) = sync_channel(QUEUE);
         let (recycle, returned) = sync_channel(QUEUE + 2);
         let start = move || {
@@ -70,23 +83,8 @@ impl ReadAhead {
         }
     }
 
-    pub(super) fn read_into(&mut self, row: &mut Row) -> Option<Result<(), SourceError>> {
-        Some(self.advance()?.map(|next| {
-            // Field by field: the buffers change hands, nothing is copied.
-            std::mem::swap(&mut row.cells, &mut next.cells);
-            std::mem::swap(&mut row.notes, &mut next.notes);
-            (row.number, row.line) = (next.number, next.line);
-        }))
-    }
-
-    /// The next row as an owned copy. The batch keeps its buffers for the parser to refill: handing them over
-    /// would make this thread free memory the parser thread allocated, which the allocator makes slow.
-    pub(super) fn next_row(&mut self) -> Option<Result<Row, SourceError>> {
-        Some(self.advance()?.map(|next| next.clone()))
-    }
-
-    /// The next parsed row, fetching a new batch when this one is used up.
-    fn advance(&mut self) -> Option<Result<&mut Row, SourceError>> {
+    /// The next parsed item, fetching a new batch when this one is used up.
+    pub(super) fn advance(&mut self) -> Option<Result<&mut T, SourceError>> {
         if let Some(start) = self.start.take() {
             start();
         }
@@ -125,16 +123,20 @@ impl ReadAhead {
 }
 
 /// The parser thread: fills batches until the end of the file, an error, or the reader going away.
-fn parse(mut source: impl RowSource, tx: SyncSender<Batch>, returned: Receiver<Batch>) {
+fn parse<P: Produce>(
+    mut source: P,
+    tx: SyncSender<Batch<P::Item>>,
+    returned: Receiver<Batch<P::Item>>,
+) {
     loop {
         let mut batch = returned.try_recv().unwrap_or_default();
         batch.len = 0;
         let start = source.position();
         while batch.len < BATCH_ROWS && source.position() - start < BATCH_BYTES {
             if batch.rows.len() == batch.len {
-                batch.rows.push(Row::empty());
+                batch.rows.push(P::Item::default());
             }
-            match source.read_into(&mut batch.rows[batch.len]) {
+            match source.produce(&mut batch.rows[batch.len]) {
                 Some(Ok(())) => batch.len += 1,
                 Some(Err(e)) => {
                     batch.end = Some(Err(e));
@@ -166,8 +168,9 @@ mod tests {
         _alive: Option<std::sync::mpsc::Sender<()>>,
     }
 
-    impl RowSource for Counting {
-        fn read_into(&mut self, row: &mut Row) -> Option<Result<(), SourceError>> {
+    impl Produce for Counting {
+        type Item = Row;
+        fn produce(&mut self, row: &mut Row) -> Option<Result<(), SourceError>> {
             if self.n == self.total {
                 self.n += 1;
                 return self.fail.then(|| {
@@ -200,19 +203,18 @@ mod tests {
                 _alive: None,
             },
         );
-        let mut row = Row::empty();
         let mut seen = vec![];
         let mut error = None;
-        while let Some(r) = ahead.read_into(&mut row) {
+        while let Some(r) = ahead.advance() {
             match r {
-                Ok(()) => {
+                Ok(row) => {
                     assert_eq!(row.cells[0].value, row.number.to_string());
                     seen.push(row.number);
                 }
                 Err(e) => error = Some(e.to_string()),
             }
         }
-        assert!(ahead.read_into(&mut row).is_none(), "stays finished");
+        assert!(ahead.advance().is_none(), "stays finished");
         (seen, error)
     }
 
@@ -244,9 +246,7 @@ mod tests {
                 _alive: Some(alive),
             },
         );
-        let mut row = Row::empty();
-        assert!(matches!(ahead.read_into(&mut row), Some(Ok(()))));
-        assert_eq!(row.number, 1);
+        assert_eq!(ahead.advance().unwrap().unwrap().number, 1);
         drop(ahead);
         // Returns once the parser thread has dropped its source; it would hang if the thread kept parsing.
         assert!(ended.recv().is_err());

@@ -4,6 +4,7 @@
 //! `encoding_rs_io`, which decodes to UTF-8 on the fly. [`super::records`] splits the text into records; one
 //! record and the caller's row are reused, so the only work per cell is copying its clean value.
 
+use super::ahead::{Produce, ReadAhead};
 use super::records::{Record, Records};
 use super::{Cell, Format, Row, RowNote, SourceError, SourceInfo, SourceOptions, clean, header};
 use encoding_rs::Encoding;
@@ -266,34 +267,51 @@ pub fn open(path: &Path, opts: &SourceOptions) -> Result<super::SourceReader, So
         header_row: header_line as usize,
         columns,
     };
-    let rows = CsvRows {
+    let parser = CsvParser {
         path: path.to_path_buf(),
-        columns: info.columns.clone(),
-        width: info.columns.len(),
-        raw_utf8: detected.encoding == encoding_rs::UTF_8,
         records,
         head,
-        record: Record::default(),
-        number: 0,
+    };
+    let rows = CsvRows {
+        filler: Filler {
+            path: path.to_path_buf(),
+            columns: info.columns.clone(),
+            width: info.columns.len(),
+            raw_utf8: detected.encoding == encoding_rs::UTF_8,
+            number: 0,
+        },
+        ahead: ReadAhead::spawn(path.to_path_buf(), parser),
         failed: false,
     };
     Ok(super::SourceReader::csv(info, rows))
 }
 
+/// Splits the file into records on the read-ahead thread: first the records read to find the header (those
+/// after it are data), then the rest of the file.
+struct CsvParser {
+    path: PathBuf,
+    records: Records,
+    head: VecDeque<Record>,
+}
+
+/// Rows of a CSV for the reader: records from the read-ahead thread, turned into rows on the reader's thread.
 pub(super) struct CsvRows {
+    filler: Filler,
+    ahead: ReadAhead<Record>,
+    failed: bool,
+}
+
+/// Turns records into rows: cells cleaned, ragged and footer rows noted, bad bytes reported.
+struct Filler {
     path: PathBuf,
     columns: Vec<String>,
     width: usize,
     /// The file is UTF-8 and read as it is (not transcoded): a bad byte is an error, not a replacement.
     raw_utf8: bool,
-    records: Records,
-    head: VecDeque<Record>,
-    record: Record,
     number: u64,
-    failed: bool,
 }
 
-impl CsvRows {
+impl Filler {
     /// Fills `row` from a record; false (row untouched apart from its cells) for an entirely empty record.
     fn fill_row(&mut self, rec: &Record, row: &mut Row) -> Result<bool, SourceError> {
         let line = rec.line;
@@ -363,20 +381,6 @@ impl CsvRows {
         Ok(true)
     }
 
-    /// At the end of the file: was the last record swallowed by a quote that never closes? Names the line where
-    /// the quote opened.
-    fn unclosed_quote(&self) -> Option<SourceError> {
-        self.records
-            .unclosed_quote()
-            .map(|opened| SourceError::Line {
-                path: self.path.clone(),
-                line: opened,
-                message: "a quoted cell starts here and its closing quote never comes, so the rest of the file \
-                          was read as one cell. Double the quotes inside cells (\"\") or remove the stray quote"
-                    .into(),
-            })
-    }
-
     /// Offset of the first byte of the file that is not UTF-8 (only called once a record failed, so reading
     /// the file again costs nothing in the normal case).
     fn first_invalid_utf8(&self) -> Option<u64> {
@@ -436,14 +440,54 @@ impl CsvRows {
             ),
         }
     }
+}
 
+impl CsvParser {
+    /// At the end of the file: was the last record swallowed by a quote that never closes? Names the line where
+    /// the quote opened.
+    fn unclosed_quote(&self) -> Option<SourceError> {
+        self.records
+            .unclosed_quote()
+            .map(|opened| SourceError::Line {
+                path: self.path.clone(),
+                line: opened,
+                message: "a quoted cell starts here and its closing quote never comes, so the rest of the file \
+                          was read as one cell. Double the quotes inside cells (\"\") or remove the stray quote"
+                    .into(),
+            })
+    }
+}
+
+impl Produce for CsvParser {
+    type Item = Record;
+    fn produce(&mut self, rec: &mut Record) -> Option<Result<(), SourceError>> {
+        if let Some(head) = self.head.pop_front() {
+            *rec = head;
+            return Some(Ok(()));
+        }
+        match self.records.next_record(rec) {
+            Ok(true) => Some(Ok(())),
+            Ok(false) => self.unclosed_quote().map(Err),
+            Err(e) => Some(Err(io_error(&self.path, e))),
+        }
+    }
+    fn position(&self) -> u64 {
+        self.records.position()
+    }
+}
+
+impl CsvRows {
     /// The next row into `row`, reusing its buffers.
-    fn read_into(&mut self, row: &mut Row) -> Option<Result<(), SourceError>> {
+    pub(super) fn read_into(&mut self, row: &mut Row) -> Option<Result<(), SourceError>> {
         if self.failed {
             return None;
         }
-        while let Some(rec) = self.head.pop_front() {
-            match self.fill_row(&rec, row) {
+        loop {
+            let filled = match self.ahead.advance()? {
+                Ok(rec) => self.filler.fill_row(rec, row),
+                Err(e) => Err(e),
+            };
+            match filled {
                 Ok(true) => return Some(Ok(())),
                 Ok(false) => {}
                 Err(e) => {
@@ -452,39 +496,15 @@ impl CsvRows {
                 }
             }
         }
-        // Taken out and put back so `fill_row` can borrow `self`; an empty Record allocates nothing.
-        let mut rec = std::mem::take(&mut self.record);
-        let out = loop {
-            match self.records.next_record(&mut rec) {
-                Ok(false) => {
-                    self.failed = true;
-                    break self.unclosed_quote().map(Err);
-                }
-                Ok(true) => match self.fill_row(&rec, row) {
-                    Ok(true) => break Some(Ok(())),
-                    Ok(false) => {}
-                    Err(e) => {
-                        self.failed = true;
-                        break Some(Err(e));
-                    }
-                },
-                Err(e) => {
-                    self.failed = true;
-                    break Some(Err(io_error(&self.path, e)));
-                }
-            }
-        };
-        self.record = rec;
-        out
     }
-}
 
-impl super::ahead::RowSource for CsvRows {
-    fn read_into(&mut self, row: &mut Row) -> Option<Result<(), SourceError>> {
-        CsvRows::read_into(self, row)
-    }
-    fn position(&self) -> u64 {
-        self.records.position()
+    /// The next row, owned.
+    pub(super) fn next_row(&mut self) -> Option<Result<Row, SourceError>> {
+        let mut row = Row {
+            cells: Vec::with_capacity(self.filler.width),
+            ..Row::empty()
+        };
+        self.read_into(&mut row).map(|r| r.map(|()| row))
     }
 }
 

@@ -173,7 +173,7 @@ pub struct SourceReader {
 
 enum Rows {
     Any(Box<dyn Iterator<Item = Result<Row, SourceError>> + Send>),
-    Ahead(ahead::ReadAhead),
+    Csv(Box<csv::CsvRows>),
 }
 
 impl SourceReader {
@@ -188,8 +188,10 @@ impl SourceReader {
     }
 
     fn csv(info: SourceInfo, rows: csv::CsvRows) -> Self {
-        let rows = Rows::Ahead(ahead::ReadAhead::spawn(info.path.clone(), rows));
-        SourceReader { info, rows }
+        SourceReader {
+            info,
+            rows: Rows::Csv(Box::new(rows)),
+        }
     }
 
     /// Reads the next row into `row`, reusing its cells' buffers. `None` at the end of the file; after an
@@ -197,7 +199,7 @@ impl SourceReader {
     /// have returned.
     pub fn read_into(&mut self, row: &mut Row) -> Option<Result<(), SourceError>> {
         match &mut self.rows {
-            Rows::Ahead(ahead) => ahead.read_into(row),
+            Rows::Csv(csv) => csv.read_into(row),
             Rows::Any(it) => it.next().map(|r| r.map(|r| *row = r)),
         }
     }
@@ -207,9 +209,15 @@ impl Iterator for SourceReader {
     type Item = Result<Row, SourceError>;
     fn next(&mut self) -> Option<Self::Item> {
         match &mut self.rows {
-            Rows::Ahead(ahead) => ahead.next_row(),
+            Rows::Csv(csv) => csv.next_row(),
             Rows::Any(it) => it.next(),
         }
+    }
+}
+
+impl Default for Row {
+    fn default() -> Self {
+        Row::empty()
     }
 }
 
