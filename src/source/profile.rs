@@ -88,12 +88,23 @@ fn hash(s: &str) -> u64 {
     for w in words {
         h = (h.rotate_left(5) ^ u64::from_le_bytes(*w)).wrapping_mul(K);
     }
-    // Byte by byte: `copy_from_slice` of a variable length is a memcpy call, dearer than these few shifts.
-    let last = rest
-        .iter()
-        .enumerate()
-        .fold(0u64, |w, (i, b)| w | u64::from(*b) << (8 * i));
-    h = (h.rotate_left(5) ^ last).wrapping_mul(K);
+    // The tail: the value's last eight bytes when it has that many (overlapping the words above, which only
+    // costs mixing some bytes twice), else the bytes one by one.
+    if !rest.is_empty() {
+        let b = s.as_bytes();
+        let last = match b
+            .len()
+            .checked_sub(8)
+            .and_then(|at| <[u8; 8]>::try_from(&b[at..]).ok())
+        {
+            Some(word) => u64::from_le_bytes(word),
+            None => rest
+                .iter()
+                .enumerate()
+                .fold(0u64, |w, (i, b)| w | u64::from(*b) << (8 * i)),
+        };
+        h = (h.rotate_left(5) ^ last).wrapping_mul(K);
+    }
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
     h ^= h >> 33;
@@ -238,10 +249,9 @@ fn is_email(s: &str) -> bool {
     };
     let domain = &b[at + 1..];
     // Control characters and spaces (every ASCII whitespace is at or below b' '); Unicode spaces only matter
-    // when there are non-ASCII bytes. One pass without early exit, which the compiler vectorises.
-    let (low, high) = b.iter().fold((false, false), |(l, h), &c| {
-        (l | (c <= b' '), h | (c >= 0x80))
-    });
+    // when there are non-ASCII bytes.
+    let low = b.iter().any(|&c| c <= b' ');
+    let high = !b.is_ascii();
     at > 0
         && !low
         && domain.contains(&b'.')
