@@ -16,59 +16,14 @@
 //! `20000,60000`); the growth of peak RSS between the sizes divided by the added orders is the memory the
 //! grouping needs per order.
 
+mod common;
+
+use common::{cpu_secs, peak_rss_mb, reset_peak, rss_mb, thread_cpu_secs};
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 use talon_import::mapping::validate::{Report, validate};
 use talon_import::mapping::{Catalog, Mapping};
-
-fn status_kb(key: &str) -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(key))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-fn peak_rss_mb() -> f64 {
-    status_kb("VmHWM:").map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
-fn rss_mb() -> f64 {
-    status_kb("VmRSS:").map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
-/// CPU time of the whole process (every thread, finished ones included), from /proc/self/stat in clock ticks
-/// of 10 ms: the ratio that counts when the machine has no second core free for the reading thread.
-fn cpu_secs() -> f64 {
-    stat_cpu_secs("/proc/self/stat")
-}
-
-/// CPU time of the calling thread only (validate checks on the calling thread; the source parses on its own).
-fn thread_cpu_secs() -> f64 {
-    stat_cpu_secs("/proc/thread-self/stat")
-}
-
-fn stat_cpu_secs(path: &str) -> f64 {
-    let Ok(stat) = std::fs::read_to_string(path) else {
-        return f64::NAN;
-    };
-    // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
-    let rest = stat.rsplit(')').next().unwrap_or("");
-    let f: Vec<f64> = rest
-        .split_whitespace()
-        .skip(11)
-        .take(2)
-        .filter_map(|v| v.parse().ok())
-        .collect();
-    if f.len() == 2 {
-        (f[0] + f[1]) / 100.0
-    } else {
-        f64::NAN
-    }
-}
-
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
 
 fn sizes(var: &str, default: &str) -> Vec<u64> {
     let text = std::env::var(var).unwrap_or_else(|_| default.to_string());

@@ -25,7 +25,17 @@ pub fn reset_peak() {
 /// CPU time of the whole process (every thread, finished ones included), from /proc/self/stat in clock ticks
 /// of 10 ms: the ratio that counts when the machine has no second core free for a reading thread.
 pub fn cpu_secs() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+    stat_cpu_secs("/proc/self/stat")
+}
+
+/// CPU time of the calling thread only.
+#[allow(dead_code)]
+pub fn thread_cpu_secs() -> f64 {
+    stat_cpu_secs("/proc/thread-self/stat")
+}
+
+fn stat_cpu_secs(path: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(path) else {
         return f64::NAN;
     };
     // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.

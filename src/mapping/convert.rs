@@ -33,6 +33,19 @@ pub enum DateOrder {
     Conflicting,
 }
 
+/// (day, month) of the two leading numbers of a date such as `03/04/2021`: a number above 12 is the day,
+/// equal numbers read the same either way, else the column's order decides; `None` when it cannot.
+fn day_month(a: u32, b: u32, order: DateOrder) -> Option<(u32, u32)> {
+    match order {
+        _ if a > 12 && b <= 12 => Some((a, b)),
+        _ if b > 12 && a <= 12 => Some((b, a)),
+        _ if a == b => Some((a, b)),
+        DateOrder::DayFirst => Some((a, b)),
+        DateOrder::MonthFirst => Some((b, a)),
+        DateOrder::Unknown | DateOrder::Conflicting => None,
+    }
+}
+
 /// True for a value such as `03/04/2021` that reads differently day-first and month-first.
 pub fn is_ambiguous_date(value: &str) -> bool {
     date_order_class(value).2
@@ -220,13 +233,8 @@ fn plain_time_is_valid(v: &str, order: DateOrder) -> bool {
     let Some((a, b, year)) = plain_numeric_date(b) else {
         return false;
     };
-    let (day, month) = match order {
-        _ if a > 12 && b <= 12 => (a, b),
-        _ if b > 12 && a <= 12 => (b, a),
-        _ if a == b => (a, b),
-        DateOrder::DayFirst => (a, b),
-        DateOrder::MonthFirst => (b, a),
-        DateOrder::Unknown | DateOrder::Conflicting => return false,
+    let Some((day, month)) = day_month(a, b, order) else {
+        return false;
     };
     date_ok(year, month, day)
 }
@@ -619,22 +627,14 @@ pub fn instant(
         }
     }
     if let Some((a, b, year, t)) = split_numeric_date(v) {
-        let (day, month) = match order {
-            _ if a > 12 && b <= 12 => (a, b),
-            _ if b > 12 && a <= 12 => (b, a),
-            // `03/03/2021` reads the same either way.
-            _ if a == b => (a, b),
-            DateOrder::DayFirst => (a, b),
-            DateOrder::MonthFirst => (b, a),
-            DateOrder::Unknown | DateOrder::Conflicting => {
-                return Err(err(
-                    "ambiguous_date",
-                    format!(
-                        "\"{value}\" could be day/month or month/day and no row of the column settles it; \
-                         set `format` (e.g. \"%d/%m/%Y\") for this field"
-                    ),
-                ));
-            }
+        let Some((day, month)) = day_month(a, b, order) else {
+            return Err(err(
+                "ambiguous_date",
+                format!(
+                    "\"{value}\" could be day/month or month/day and no row of the column settles it; \
+                     set `format` (e.g. \"%d/%m/%Y\") for this field"
+                ),
+            ));
         };
         let (h, m, s) = clock(t).ok_or_else(|| not_date(""))?;
         let date = Date::new(year, month as i8, day as i8).map_err(|_| not_date(""))?;
