@@ -47,22 +47,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
                     app.notice = Some("No earlier run of this file stopped before the end.".into());
                     return None;
                 };
-                let mapping = app.current_mapping().ok()?;
-                app.run = RunState {
-                    started: true,
-                    ..RunState::default()
-                };
-                app.run.log.push(format!(
-                    "Resuming {}: records already done are not sent again.",
-                    for_terminal(&run_dir.display().to_string())
-                ));
-                Some(Cmd::ResumeRun {
-                    mapping: Box::new(mapping),
-                    custom: app.custom.clone(),
-                    url: app.connect.url.trim().to_string(),
-                    api_key: app.connect.api_key.trim().to_string(),
-                    run_dir,
-                })
+                resume_in(app, run_dir)
             }
             _ => None,
         };
@@ -491,4 +476,33 @@ fn confirm(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
         .render(area, buf);
+}
+
+/// Continues a stopped run in its run directory (what `run --resume` does): from the Run step after an
+/// interrupted run of this file, and from the Summary after a stopped one. A mapping that no longer loads is
+/// shown, not ignored.
+pub(crate) fn resume_in(app: &mut App, run_dir: std::path::PathBuf) -> Option<Cmd> {
+    let mapping = match app.current_mapping() {
+        Ok(m) => m,
+        Err(e) => {
+            app.error = Some(e);
+            return None;
+        }
+    };
+    app.run = RunState {
+        started: true,
+        ..RunState::default()
+    };
+    app.run.log.push(format!(
+        "Resuming the run in {}: records already done are not sent again.",
+        for_terminal(&run_dir.display().to_string())
+    ));
+    app.step = Step::Run;
+    Some(Cmd::ResumeRun {
+        mapping: Box::new(mapping),
+        custom: app.custom.clone(),
+        url: app.connect.url.trim().to_string(),
+        api_key: app.connect.api_key.trim().to_string(),
+        run_dir,
+    })
 }

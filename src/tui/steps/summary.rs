@@ -31,29 +31,7 @@ fn resume(app: &mut App) -> Option<Cmd> {
         return None;
     }
     let run_dir = summary.run_dir.clone();
-    let mapping = match app.current_mapping() {
-        Ok(m) => m,
-        Err(e) => {
-            app.error = Some(e);
-            return None;
-        }
-    };
-    app.run = crate::tui::app::RunState {
-        started: true,
-        ..Default::default()
-    };
-    app.run.log.push(format!(
-        "Resuming the run in {}: records already done are not sent again.",
-        for_terminal(&run_dir.display().to_string())
-    ));
-    app.step = Step::Run;
-    Some(Cmd::ResumeRun {
-        mapping: Box::new(mapping),
-        custom: app.custom.clone(),
-        url: app.connect.url.trim().to_string(),
-        api_key: app.connect.api_key.trim().to_string(),
-        run_dir,
-    })
+    super::run::resume_in(app, run_dir)
 }
 
 /// Starts over at the File step for another file (typically the orders after the customers), keeping the
