@@ -44,7 +44,7 @@ pub fn below_u0300(bytes: impl AsRef<[u8]>) -> bool {
 }
 
 /// No surrounding whitespace and no exporter apostrophe.
-#[inline]
+#[inline(always)]
 fn needs_no_trim(raw: &str) -> bool {
     let b = raw.as_bytes();
     let (Some(&f), Some(&l)) = (b.first(), b.last()) else {

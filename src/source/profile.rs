@@ -79,36 +79,67 @@ struct Acc {
     workbook_number: bool,
 }
 
-/// Eight bytes per step (FxHash-style) with a murmur finaliser: much cheaper than SipHash or a byte-wise hash
-/// per cell, and the distinct counts only need a good spread, not protection against crafted input.
+/// Sixteen bytes per multiply (a folded 64×64→128-bit product, as foldhash and wyhash do): most cells are
+/// shorter than that and cost one multiply. Much cheaper than SipHash; the distinct counts only need a good
+/// spread, not protection against crafted input.
 fn hash(s: &str) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let (words, rest) = s.as_bytes().as_chunks::<8>();
-    let mut h = s.len() as u64;
-    for w in words {
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(*w)).wrapping_mul(K);
+    const K1: u64 = 0x243f_6a88_85a3_08d3;
+    const K2: u64 = 0x1319_8a2e_0370_7344;
+    let b = s.as_bytes();
+    // The length spread over the whole word first: xor-ing it in as it is would let a value's first byte and
+    // its length cancel out (`axx…` of 15 bytes against `bxx…` of 12).
+    let mut h = folded_multiply(K1 ^ b.len() as u64, K2);
+    let (pairs, rest) = b.as_chunks::<16>();
+    for pair in pairs {
+        let (lo, hi) = pair.split_at(8);
+        h = folded_multiply(word(lo) ^ h, word(hi) ^ K2);
     }
-    // The tail: the value's last eight bytes when it has that many (overlapping the words above, which only
-    // costs mixing some bytes twice), else the bytes one by one.
     if !rest.is_empty() {
-        let b = s.as_bytes();
-        let last = match b
-            .len()
-            .checked_sub(8)
-            .and_then(|at| <[u8; 8]>::try_from(&b[at..]).ok())
-        {
-            Some(word) => u64::from_le_bytes(word),
-            None => rest
-                .iter()
-                .enumerate()
-                .fold(0u64, |w, (i, b)| w | u64::from(*b) << (8 * i)),
+        // The last sixteen bytes (overlapping the pairs above) or, for a shorter value, all of it.
+        let (lo, hi) = if b.len() >= 16 {
+            (word(&b[b.len() - 16..]), word(&b[b.len() - 8..]))
+        } else {
+            (head_word(b), tail_word(b))
         };
-        h = (h.rotate_left(5) ^ last).wrapping_mul(K);
+        h = folded_multiply(lo ^ h, hi ^ K2);
     }
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
     h
+}
+
+fn folded_multiply(a: u64, b: u64) -> u64 {
+    let full = u128::from(a) * u128::from(b);
+    full as u64 ^ (full >> 64) as u64
+}
+
+/// The first eight bytes of `b` (at least eight long) as a word.
+fn word(b: &[u8]) -> u64 {
+    b.first_chunk::<8>().map_or(0, |w| u64::from_le_bytes(*w))
+}
+
+/// Up to the first eight bytes of a value shorter than sixteen, without a byte loop (see [`tail_word`]).
+fn head_word(b: &[u8]) -> u64 {
+    if b.len() >= 8 { word(b) } else { 0 }
+}
+
+/// The last eight bytes of a value shorter than sixteen as one word, built from at most two loads: the loads
+/// of a shorter value overlap, so every byte counts without a byte loop.
+fn tail_word(b: &[u8]) -> u64 {
+    let n = b.len();
+    let u32_at = |at: usize| {
+        b.get(at..)
+            .and_then(<[u8]>::first_chunk::<4>)
+            .map_or(0, |w| u32::from_le_bytes(*w))
+    };
+    if n >= 8 {
+        word(&b[n - 8..])
+    } else if n >= 4 {
+        u64::from(u32_at(0)) | u64::from(u32_at(n - 4)) << 32
+    } else if n > 0 {
+        // First, middle and last byte: with the length mixed in, that is every byte of a value this short.
+        u64::from(b[0]) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16
+    } else {
+        0
+    }
 }
 
 /// The distinct-value set stores hashes already mixed by [`hash`]; hashing them again would be wasted work.
@@ -140,23 +171,40 @@ fn unsigned(s: &str) -> &[u8] {
 
 fn is_integer(s: &str) -> bool {
     let d = unsigned(s);
-    !d.is_empty() && d.iter().all(u8::is_ascii_digit)
+    !d.is_empty() && all_digits(d)
+}
+
+/// Every byte an ASCII digit, eight bytes per step (the last word overlaps the previous one).
+fn all_digits(b: &[u8]) -> bool {
+    if b.len() < 8 {
+        return b.iter().all(u8::is_ascii_digit);
+    }
+    let (words, _) = b.as_chunks::<8>();
+    words.iter().all(|w| digits8(u64::from_le_bytes(*w))) && digits8(word(&b[b.len() - 8..]))
+}
+
+/// All eight bytes of `w` are ASCII digits: `'0'..='9'` become 0..=9 after the xor, and only those keep both
+/// their high nibble and that of value + 6 at zero (no carry crosses a byte that passed the first test).
+fn digits8(w: u64) -> bool {
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    let x = w ^ 0x3030_3030_3030_3030;
+    x & HIGH == 0 && x.wrapping_add(0x0606_0606_0606_0606) & HIGH == 0
 }
 
 /// `YYYY-MM-DD` with a valid month and day: the most common date by far, decided without splitting.
 fn is_iso_date(s: &str) -> bool {
     let b = s.as_bytes();
-    let num = |r: std::ops::Range<usize>| {
-        b[r].iter().try_fold(0u32, |n, d| {
-            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
-        })
-    };
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && num(0..4).is_some()
-        && num(5..7).is_some_and(|m| (1..=12).contains(&m))
-        && num(8..10).is_some_and(|d| (1..=31).contains(&d))
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    // Digits in the first eight bytes apart from the two dashes (replaced by '0'), and in the last two.
+    let head = word(b) & !0xFF00_00FF_0000_0000 | 0x3000_0030_0000_0000;
+    let two = |at: usize| u32::from(b[at] - b'0') * 10 + u32::from(b[at + 1] - b'0');
+    digits8(head)
+        && b[8].is_ascii_digit()
+        && b[9].is_ascii_digit()
+        && (1..=12).contains(&two(5))
+        && (1..=31).contains(&two(8))
 }
 
 /// `1234.56`, `1,234.56`, `1.234,56`, `1234,56`.
@@ -242,32 +290,37 @@ fn is_time(s: &str) -> bool {
 }
 
 fn is_email(s: &str) -> bool {
-    // Plain loops: an address is short, and memchr calls cost more than looking at its bytes.
     let b = s.as_bytes();
+    // Printable ASCII throughout, in one pass without an early exit (so it is vectorised); only other values
+    // need the checks for control characters and (Unicode) spaces.
+    let printable = b
+        .iter()
+        .fold(true, |ok, &c| ok & (c.wrapping_sub(0x21) < 0x5f));
+    if !printable && (b.iter().any(|&c| c <= b' ') || s.contains(char::is_whitespace)) {
+        return false;
+    }
     let Some(at) = b.iter().position(|&c| c == b'@') else {
         return false;
     };
     let domain = &b[at + 1..];
-    // Control characters and spaces (every ASCII whitespace is at or below b' '); Unicode spaces only matter
-    // when there are non-ASCII bytes.
-    let low = b.iter().any(|&c| c <= b' ');
-    let high = !b.is_ascii();
     at > 0
-        && !low
         && domain.contains(&b'.')
         && domain.first() != Some(&b'.')
         && domain.last() != Some(&b'.')
-        && !(high && s.contains(char::is_whitespace))
 }
 
 fn is_scientific(s: &str) -> bool {
-    let Some(pos) = s.bytes().position(|b| b == b'e' || b == b'E') else {
+    // Read from the end: the exponent's digits, `+`, `E`; most values fail on their last bytes.
+    let b = s.as_bytes();
+    let digits = b.iter().rev().take_while(|c| c.is_ascii_digit()).count();
+    let Some(sign) = b.len().checked_sub(digits + 1) else {
         return false;
     };
-    let (mantissa, rest) = s.split_at(pos);
-    rest[1..]
-        .strip_prefix('+')
-        .is_some_and(|exp| is_decimal(mantissa) && is_integer(exp))
+    digits > 0
+        && sign > 0
+        && b[sign] == b'+'
+        && matches!(b[sign - 1], b'e' | b'E')
+        && is_decimal(&s[..sign - 1])
 }
 
 impl Acc {
@@ -618,6 +671,93 @@ mod tests {
         }
         assert_eq!(kind_of(&["2021-03-04", "2021-12-31"]), ValueKind::Date);
         assert_eq!(kind_of(&["2021-03-04", "2021-13-31"]), ValueKind::Text);
+    }
+
+    #[test]
+    fn word_at_a_time_checks_match_byte_loops() {
+        for len in 0..20 {
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut v = vec![b'7'; len];
+                    v[at] = b;
+                    assert_eq!(all_digits(&v), v.iter().all(u8::is_ascii_digit), "{v:?}");
+                }
+            }
+        }
+        let naive_iso = |s: &str| {
+            let p: Vec<&str> = s.split('-').collect();
+            s.len() == 10
+                && p.len() == 3
+                && p.iter()
+                    .all(|x| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit()))
+                && p[0].len() == 4
+                && p[1].parse::<u32>().is_ok_and(|m| (1..=12).contains(&m))
+                && p[2].parse::<u32>().is_ok_and(|d| (1..=31).contains(&d))
+        };
+        let base = *b"2021-12-31";
+        for at in 0..10 {
+            for b in 0..=127u8 {
+                let mut v = base;
+                v[at] = b;
+                let s = std::str::from_utf8(&v).unwrap_or_default();
+                assert_eq!(is_iso_date(s), naive_iso(s), "{s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn hash_tells_similar_values_apart() {
+        // Every length up to 40 with one byte changed anywhere, and long numbered addresses: no two may share a
+        // hash, or distinct counts would come out low.
+        let mut values = HashSet::new();
+        for len in 1..=40 {
+            for at in 0..len {
+                for b in ['a', 'b', '0', '9', 'ü'] {
+                    let mut v: Vec<char> = vec!['x'; len];
+                    v[at] = b;
+                    values.insert(v.into_iter().collect::<String>());
+                }
+            }
+        }
+        values.extend((0..200_000).map(|i| format!("customer{i}@example.com")));
+        values.extend((0..200_000).map(|i| i.to_string()));
+        values.extend((0..200_000).map(|i| format!("{:08}", i * 7)));
+        values.extend((0..200_000).map(|i| format!("{}.{:02}", i / 100, i % 100)));
+        let hashes: HashSet<u64> = values.iter().map(|v| hash(v)).collect();
+        assert_eq!(hashes.len(), values.len());
+    }
+
+    #[test]
+    fn scientific_and_email_shapes() {
+        for yes in ["7.09123E+12", "1E+15", "7,09E+12", "-1.5e+3"] {
+            assert!(is_scientific(yes), "{yes}");
+        }
+        for no in [
+            "7.09E12",
+            "E+12",
+            "7.09E+",
+            "7.09E-12",
+            "+49 30 123",
+            "2021-01-01",
+            "1.5x+3",
+        ] {
+            assert!(!is_scientific(no), "{no}");
+        }
+        for yes in ["a@b.de", "jürgen@beispiel.de", "x.y+z@mail.example.com"] {
+            assert!(is_email(yes), "{yes}");
+        }
+        for no in [
+            "@b.de",
+            "a@b",
+            "a@.de",
+            "a@b.",
+            "a b@c.de",
+            "a@b\u{a0}.de",
+            "a\tb@c.de",
+            "ab.de",
+        ] {
+            assert!(!is_email(no), "{no}");
+        }
     }
 
     #[test]
