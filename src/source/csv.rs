@@ -315,22 +315,22 @@ impl Filler {
     /// Fills `row` from a record; false (row untouched apart from its cells) for an entirely empty record.
     fn fill_row(&mut self, rec: &Record, row: &mut Row) -> Result<bool, SourceError> {
         let line = rec.line;
-        if rec.fields().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+        // The byte checks ran on the read-ahead thread (`Record::check`).
+        if rec.scan.blank {
             return Ok(false);
         }
         row.notes.clear();
         let found = rec.len();
-        // One UTF-8 check and one NFC pre-check for the whole record instead of one per field.
         let bytes = rec.data.as_slice();
         // SIMD UTF-8 validation: several times faster than std's on a record's length of mixed text.
         let whole = simdutf8::basic::from_utf8(bytes).ok();
         if whole.is_none() && self.raw_utf8 {
             return Err(self.invalid_utf8(rec, line));
         }
-        if let Some(at) = memchr::memchr(0, bytes) {
+        if let Some(at) = rec.scan.nul {
             return Err(self.nul_byte(rec, at, line));
         }
-        let latin = whole.is_some() && clean::below_u0300(bytes);
+        let latin = whole.is_some() && rec.scan.below_u0300;
         // One cell per column, whatever the row held before (a new row's cells are empty strings, which
         // allocate nothing until filled).
         row.cells.resize_with(self.width, || Cell::text(""));
@@ -463,10 +463,14 @@ impl Produce for CsvParser {
     fn produce(&mut self, rec: &mut Record) -> Option<Result<(), SourceError>> {
         if let Some(head) = self.head.pop_front() {
             *rec = head;
+            rec.check();
             return Some(Ok(()));
         }
         match self.records.next_record(rec) {
-            Ok(true) => Some(Ok(())),
+            Ok(true) => {
+                rec.check();
+                Some(Ok(()))
+            }
             Ok(false) => self.unclosed_quote().map(Err),
             Err(e) => Some(Err(io_error(&self.path, e))),
         }

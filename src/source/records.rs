@@ -20,9 +20,39 @@ pub struct Record {
     pub bounds: Vec<(usize, usize)>,
     /// 1-based line where the record starts.
     pub line: u64,
+    /// What [`Record::check`] found; meaningless before it runs.
+    pub scan: Scan,
+}
+
+/// Byte-level facts about a whole record, found once on the read-ahead thread so the reading thread, which
+/// sets the pace, does not look at every byte again.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Scan {
+    /// Every field is empty or ASCII whitespace.
+    pub blank: bool,
+    /// Offset of the first NUL byte.
+    pub nul: Option<usize>,
+    /// Every byte is below 0xCC (see [`super::clean::below_u0300`]): text that needs no NFC check.
+    pub below_u0300: bool,
 }
 
 impl Record {
+    /// Looks at the bytes once: blank fields, NUL bytes, and whether the text can need NFC normalization.
+    pub fn check(&mut self) {
+        let (nul, below_u0300) = byte_range(&self.data);
+        let scan = Scan {
+            blank: self.fields().all(|f| f.iter().all(u8::is_ascii_whitespace)),
+            // A NUL is rare: only then is it looked for.
+            nul: if nul {
+                memchr::memchr(0, &self.data)
+            } else {
+                None
+            },
+            below_u0300,
+        };
+        self.scan = scan;
+    }
+
     pub fn fields(&self) -> impl Iterator<Item = &[u8]> {
         self.bounds.iter().map(|&(a, b)| &self.data[a..b])
     }
@@ -32,6 +62,28 @@ impl Record {
     pub fn is_empty(&self) -> bool {
         self.bounds.is_empty()
     }
+}
+
+/// Whether `data` holds a NUL byte, and whether every byte is below 0xCC: eight bytes per step with bit
+/// arithmetic, no branch per byte.
+fn byte_range(data: &[u8]) -> (bool, bool) {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const TOP: u64 = 0x8080_8080_8080_8080;
+    let (words, rest) = data.as_chunks::<8>();
+    // The last few bytes padded with spaces, which are neither NUL nor high.
+    let mut last = [b' '; 8];
+    last[..rest.len()].copy_from_slice(rest);
+    let (mut high, mut nonzero) = (0, TOP);
+    for w in words.iter().chain(std::iter::once(&last)) {
+        let w = u64::from_le_bytes(*w);
+        let low7 = w & LOW7;
+        // Bit 7 of a byte: set when the byte is 0xCC or above (its low seven bits plus 0x34 reach 0x80 and its
+        // own bit 7 is set) ...
+        high |= (low7 + 0x3434_3434_3434_3434) & w;
+        // ... and, here, set when the byte is not 0. No sum carries into the next byte.
+        nonzero &= (low7 + LOW7) | w;
+    }
+    (nonzero & TOP != TOP, high & TOP == 0)
 }
 
 pub struct Records {
@@ -507,5 +559,56 @@ mod tests {
                 records(text.as_bytes(), delimiter).into_iter().map(|(f, _)| f).collect();
             prop_assert_eq!(got, csv_crate(text.as_bytes(), delimiter));
         }
+
+        /// The word-at-a-time byte scan agrees with a byte loop at every length and byte value.
+        #[test]
+        fn byte_range_is_exact(data in proptest::collection::vec(any::<u8>(), 0..80)) {
+            let expected = (data.contains(&0), data.iter().all(|&b| b < 0xCC));
+            prop_assert_eq!(byte_range(&data), expected);
+        }
+    }
+
+    #[test]
+    fn byte_range_edges() {
+        for b in 0..=255u8 {
+            for len in [1, 7, 8, 9, 33] {
+                let mut data = vec![b'a'; len];
+                data[len - 1] = b;
+                assert_eq!(
+                    byte_range(&data),
+                    (b == 0, b < 0xCC),
+                    "byte {b:#x} at {}",
+                    len - 1
+                );
+            }
+        }
+        assert_eq!(byte_range(b""), (false, true));
+    }
+
+    #[test]
+    fn check_finds_blank_records_and_nul_bytes() {
+        let mut got = vec![];
+        let mut r = Records::new(
+            Box::new(&b" , \t\nx,\0y\nM\xc3\xbcller,\xcc\x88\n"[..]),
+            b',',
+        );
+        let mut rec = Record::default();
+        while r.next_record(&mut rec).unwrap() {
+            rec.check();
+            got.push(rec.scan);
+        }
+        let scan = |blank, nul, below_u0300| Scan {
+            blank,
+            nul,
+            below_u0300,
+        };
+        assert_eq!(
+            got,
+            [
+                scan(true, None, true),
+                scan(false, Some(2), true),
+                scan(false, None, false)
+            ]
+        );
     }
 }
