@@ -288,6 +288,92 @@ fn read_into_reuses_one_row_and_matches_the_iterator() {
     assert!(expected[4].notes.contains(&RowNote::LooksLikeFooter));
 }
 
+/// A row's values with their kinds, and its notes.
+type SeenRow = (Vec<(String, CellKind)>, Vec<RowNote>);
+
+/// Values, kinds and notes of every row as `for_each_view` gives them, and the error it ends with.
+fn viewed(path: &std::path::Path) -> (Vec<SeenRow>, Option<String>) {
+    let mut reader = source::open(path, &SourceOptions::default()).unwrap();
+    let mut rows = Vec::new();
+    let end = reader.for_each_view(|view| {
+        let cells = view
+            .cells
+            .iter()
+            .map(|&(v, k)| (v.to_string(), k))
+            .collect();
+        rows.push((cells, view.notes.to_vec()));
+        true
+    });
+    (rows, end.err().map(|e| e.to_string()))
+}
+
+/// The same, through `read_into`.
+fn read_rows(path: &std::path::Path) -> (Vec<SeenRow>, Option<String>) {
+    let mut reader = source::open(path, &SourceOptions::default()).unwrap();
+    let mut row = source::Row::empty();
+    let mut rows = Vec::new();
+    while let Some(r) = reader.read_into(&mut row) {
+        if let Err(e) = r {
+            return (rows, Some(e.to_string()));
+        }
+        let cells = row
+            .cells
+            .iter()
+            .map(|c| (c.value.clone(), c.kind))
+            .collect();
+        rows.push((cells, row.notes.clone()));
+    }
+    (rows, None)
+}
+
+#[test]
+fn row_views_hold_exactly_what_rows_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Id,Name,City\n'007, Mu\u{308}ller ,Köln\n\n8,Smith\n9,\"multi\nline\",Paris,extra\r10,Ann,  \n\
+                \u{a0}x\u{a0},'',\"\"\"q\"\"\"\n , ,\nTotal,3,\n";
+    let cases = [
+        ("utf8.csv", text.as_bytes().to_vec()),
+        (
+            "cp1252.csv",
+            encoding_rs::WINDOWS_1252.encode(text).0.into_owned(),
+        ),
+        (
+            "bad.csv",
+            [text.as_bytes(), b"11,\xff\xfe,x\n12,a,b\n"].concat(),
+        ),
+        ("nul.csv", [text.as_bytes(), b"11,a\0,x\n"].concat()),
+        // Past the detection sample: read as UTF-8, so the bad bytes end reading with an error.
+        (
+            "late.csv",
+            [text.repeat(800).as_bytes(), b"11,\xff\xfe,x\n12,a,b\n"].concat(),
+        ),
+    ];
+    for (name, bytes) in cases {
+        let p = write(&dir, name, &bytes);
+        let (got, got_end) = viewed(&p);
+        let (expected, expected_end) = read_rows(&p);
+        assert_eq!(got, expected, "{name}");
+        assert_eq!(got_end, expected_end, "{name}");
+        assert!(got.len() >= 6, "{name}: {got:?}");
+        assert_eq!(
+            got_end.is_some(),
+            matches!(name, "nul.csv" | "late.csv"),
+            "{name}"
+        );
+    }
+    // Stopping early stops reading.
+    let p = dir.path().join("utf8.csv");
+    let mut reader = source::open(&p, &SourceOptions::default()).unwrap();
+    let mut seen = 0;
+    reader
+        .for_each_view(|_| {
+            seen += 1;
+            seen < 2
+        })
+        .unwrap();
+    assert_eq!(seen, 2);
+}
+
 #[test]
 fn invalid_utf8_past_the_detection_sample_is_an_error_with_line_and_offset() {
     let dir = tempfile::tempdir().unwrap();

@@ -43,15 +43,21 @@ pub fn below_u0300(bytes: impl AsRef<[u8]>) -> bool {
         && rest.iter().all(|b| *b < 0xCC)
 }
 
+/// Printable ASCII at both ends of a field and no exporter apostrophe first (every ASCII whitespace character
+/// is at or below the space), or an empty field: with [`below_u0300`] text, such a field is already clean. A
+/// byte-level answer for the common case; [`clean_text_known`] decides the rest.
+#[inline(always)]
+pub fn plainly_clean(raw: &[u8]) -> bool {
+    let (Some(&f), Some(&l)) = (raw.first(), raw.last()) else {
+        return true;
+    };
+    f > b' ' && f < 0x80 && f != b'\'' && l > b' ' && l < 0x80
+}
+
 /// No surrounding whitespace and no exporter apostrophe.
 #[inline(always)]
 fn needs_no_trim(raw: &str) -> bool {
-    let b = raw.as_bytes();
-    let (Some(&f), Some(&l)) = (b.first(), b.last()) else {
-        return true;
-    };
-    // Printable ASCII at both ends (every ASCII whitespace character is at or below the space).
-    if f > b' ' && f < 0x80 && f != b'\'' && l > b' ' && l < 0x80 {
+    if plainly_clean(raw.as_bytes()) {
         return true;
     }
     let (Some(first), Some(last)) = (raw.chars().next(), raw.chars().next_back()) else {

@@ -6,7 +6,10 @@
 
 use super::ahead::{Produce, ReadAhead};
 use super::records::{Record, Records};
-use super::{Cell, Format, Row, RowNote, SourceError, SourceInfo, SourceOptions, clean, header};
+use super::{
+    Cell, CellKind, Format, Row, RowNote, RowView, SourceError, SourceInfo, SourceOptions, clean,
+    header,
+};
 use encoding_rs::Encoding;
 use std::collections::VecDeque;
 use std::io::Read;
@@ -301,6 +304,25 @@ pub(super) struct CsvRows {
     failed: bool,
 }
 
+/// The kind of a CSV cell with this clean value.
+fn text_kind(value: &str) -> CellKind {
+    if value.is_empty() {
+        CellKind::Empty
+    } else {
+        CellKind::Text
+    }
+}
+
+/// What the checks every record goes through found.
+enum Checked<'r> {
+    /// Every field is empty or whitespace: not a row.
+    Blank,
+    /// UTF-8 text, and whether it is all below U+0300 (then already NFC).
+    Text(&'r str, bool),
+    /// Not UTF-8 in a transcoded file: cells are read with replacement characters.
+    Lossy,
+}
+
 /// Turns records into rows: cells cleaned, ragged and footer rows noted, bad bytes reported.
 struct Filler {
     path: PathBuf,
@@ -312,73 +334,87 @@ struct Filler {
 }
 
 impl Filler {
-    /// Fills `row` from a record; false (row untouched apart from its cells) for an entirely empty record.
-    fn fill_row(&mut self, rec: &Record, row: &mut Row) -> Result<bool, SourceError> {
-        let line = rec.line;
+    /// The checks every record goes through, whether it is read as a row or as a view.
+    fn check<'r>(&self, rec: &'r Record) -> Result<Checked<'r>, SourceError> {
         // The byte checks ran on the read-ahead thread (`Record::check`).
         if rec.scan.blank {
-            return Ok(false);
+            return Ok(Checked::Blank);
         }
-        row.notes.clear();
-        let found = rec.len();
-        let bytes = rec.data.as_slice();
         // SIMD UTF-8 validation: several times faster than std's on a record's length of mixed text.
-        let whole = simdutf8::basic::from_utf8(bytes).ok();
+        let whole = simdutf8::basic::from_utf8(&rec.data).ok();
         if whole.is_none() && self.raw_utf8 {
-            return Err(self.invalid_utf8(rec, line));
+            return Err(self.invalid_utf8(rec, rec.line));
         }
         if let Some(at) = rec.scan.nul {
-            return Err(self.nul_byte(rec, at, line));
+            return Err(self.nul_byte(rec, at, rec.line));
         }
-        let latin = whole.is_some() && rec.scan.below_u0300;
+        Ok(match whole {
+            Some(text) => Checked::Text(text, rec.scan.below_u0300),
+            None => Checked::Lossy,
+        })
+    }
+
+    /// Fills `row` from a record; false (row untouched apart from its cells) for an entirely empty record.
+    fn fill_row(&mut self, rec: &Record, row: &mut Row) -> Result<bool, SourceError> {
+        let (whole, latin) = match self.check(rec)? {
+            Checked::Blank => return Ok(false),
+            Checked::Text(text, latin) => (Some(text), latin),
+            Checked::Lossy => (None, false),
+        };
         // One cell per column, whatever the row held before (a new row's cells are empty strings, which
         // allocate nothing until filled).
         row.cells.resize_with(self.width, || Cell::text(""));
         // A field's text is a slice of the record's (checked on char boundaries by `get`).
-        let cells = row.cells.iter_mut().zip(&rec.bounds);
-        match whole {
-            Some(whole) => {
-                for (cell, &(from, to)) in cells {
-                    match whole.get(from..to) {
-                        Some(text) => clean::fill_text_cell_known(cell, text, latin),
-                        None => {
-                            clean::fill_text_cell(cell, &String::from_utf8_lossy(&bytes[from..to]))
-                        }
-                    }
-                }
-            }
-            None => {
-                for (cell, &(from, to)) in cells {
-                    clean::fill_text_cell(cell, &String::from_utf8_lossy(&bytes[from..to]));
-                }
+        let bytes = rec.data.as_slice();
+        for (cell, &(from, to)) in row.cells.iter_mut().zip(&rec.bounds) {
+            match whole.and_then(|w| w.get(from..to)) {
+                Some(text) => clean::fill_text_cell_known(cell, text, latin),
+                None => clean::fill_text_cell(cell, &String::from_utf8_lossy(&bytes[from..to])),
             }
         }
+        for cell in row.cells.iter_mut().skip(rec.len()) {
+            clean::fill_text_cell(cell, "");
+        }
+        self.number_row(
+            rec,
+            &mut row.notes,
+            row.cells.iter().map(|c| c.value.as_str()),
+        );
+        row.number = self.number;
+        row.line = rec.line;
+        Ok(true)
+    }
+
+    /// Counts a row that holds data and notes what is worth a look: too few or too many fields (extra fields
+    /// that are all blank are not worth it), a footer.
+    fn number_row<'v>(
+        &mut self,
+        rec: &Record,
+        notes: &mut Vec<RowNote>,
+        values: impl Iterator<Item = &'v str>,
+    ) {
+        notes.clear();
+        let found = rec.len();
         if found < self.width {
-            row.notes.push(RowNote::TooFewFields {
+            notes.push(RowNote::TooFewFields {
                 expected: self.width,
                 found,
             });
-            for cell in &mut row.cells[found..] {
-                clean::fill_text_cell(cell, "");
-            }
         } else if found > self.width
             && rec
                 .fields()
                 .skip(self.width)
                 .any(|f| !f.iter().all(u8::is_ascii_whitespace))
         {
-            row.notes.push(RowNote::TooManyFields {
+            notes.push(RowNote::TooManyFields {
                 expected: self.width,
                 found,
             });
         }
-        if header::looks_like_footer(row.cells.iter().map(|c| c.value.as_str()), self.width) {
-            row.notes.push(RowNote::LooksLikeFooter);
+        if header::looks_like_footer(values, self.width) {
+            notes.push(RowNote::LooksLikeFooter);
         }
         self.number += 1;
-        row.number = self.number;
-        row.line = line;
-        Ok(true)
     }
 
     /// Offset of the first byte of the file that is not UTF-8 (only called once a record failed, so reading
@@ -500,6 +536,78 @@ impl CsvRows {
                 }
             }
         }
+    }
+
+    /// Calls `f` with a view of every row until it returns false (see [`super::SourceReader::for_each_view`]).
+    pub(super) fn for_each_view(
+        &mut self,
+        mut f: impl FnMut(&RowView<'_>) -> bool,
+    ) -> Result<(), SourceError> {
+        let width = self.filler.width;
+        let mut notes = Vec::new();
+        // Values that cleaning changed (rare): kept here, and which cell and range of `scratch` they are.
+        let mut scratch = String::new();
+        let mut changed = Vec::new();
+        let mut spare = Vec::new();
+        while !self.failed {
+            let rec = match self.ahead.advance() {
+                None => return Ok(()),
+                Some(Ok(rec)) => rec,
+                Some(Err(e)) => {
+                    self.failed = true;
+                    return Err(e);
+                }
+            };
+            let (whole, latin) = match self.filler.check(rec) {
+                Ok(Checked::Blank) => continue,
+                Ok(Checked::Text(text, latin)) => (Some(text), latin),
+                Ok(Checked::Lossy) => (None, false),
+                Err(e) => {
+                    self.failed = true;
+                    return Err(e);
+                }
+            };
+            scratch.clear();
+            changed.clear();
+            let mut cells = super::recycle(spare);
+            for (i, &(from, to)) in rec.bounds.iter().take(width).enumerate() {
+                let text = whole.and_then(|w| w.get(from..to));
+                let cleaned = match text {
+                    // What `clean::fill_text_cell_known` decides for a row, decided here without the copy.
+                    Some(text) if latin && clean::plainly_clean(text.as_bytes()) => None,
+                    Some(text) => clean::clean_text_known(text, latin),
+                    None => {
+                        let raw = String::from_utf8_lossy(&rec.data[from..to]);
+                        Some(clean::clean_text(&raw).unwrap_or_else(|| raw.into_owned()))
+                    }
+                };
+                match (text, cleaned) {
+                    (Some(text), None) => cells.push((text, text_kind(text))),
+                    (_, cleaned) => {
+                        let at = scratch.len();
+                        scratch.push_str(&cleaned.unwrap_or_default());
+                        changed.push((i, at, scratch.len()));
+                        cells.push(("", CellKind::Empty));
+                    }
+                }
+            }
+            cells.resize(width, ("", CellKind::Empty));
+            for &(i, from, to) in &changed {
+                let value = scratch.get(from..to).unwrap_or_default();
+                cells[i] = (value, text_kind(value));
+            }
+            self.filler
+                .number_row(rec, &mut notes, cells.iter().map(|c| c.0));
+            let go = f(&RowView {
+                notes: &notes,
+                cells: &cells,
+            });
+            spare = super::recycle(cells);
+            if !go {
+                return Ok(());
+            }
+        }
+        Ok(())
     }
 
     /// The next row, owned.

@@ -205,6 +205,53 @@ impl SourceReader {
     }
 }
 
+impl SourceReader {
+    /// Calls `f` with every row in place until it returns false: a CSV row's values are borrowed from the
+    /// record (only values that cleaning changes are copied), which saves a copy per cell for a caller that
+    /// only looks at the values, like the column profile. The values are exactly those [`read_into`] gives.
+    ///
+    /// [`read_into`]: SourceReader::read_into
+    pub fn for_each_view(
+        &mut self,
+        mut f: impl FnMut(&RowView<'_>) -> bool,
+    ) -> Result<(), SourceError> {
+        match &mut self.rows {
+            Rows::Csv(csv) => csv.for_each_view(f),
+            Rows::Any(it) => {
+                let mut spare = Vec::new();
+                for row in it {
+                    let row = row?;
+                    let mut cells = recycle(spare);
+                    cells.extend(row.cells.iter().map(|c| (c.value.as_str(), c.kind)));
+                    let go = f(&RowView {
+                        notes: &row.notes,
+                        cells: &cells,
+                    });
+                    spare = recycle(cells);
+                    if !go {
+                        break;
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A row's clean values, their kinds and the row's notes, borrowed (see [`SourceReader::for_each_view`]).
+pub struct RowView<'a> {
+    pub notes: &'a [RowNote],
+    /// One `(value, kind)` per column, as in [`Row::cells`].
+    pub cells: &'a [(&'a str, CellKind)],
+}
+
+/// An empty vector with `cells`' allocation, for values of another lifetime: cells are borrowed from one row
+/// at a time, and this keeps the buffer from row to row (collecting an empty iterator in place reuses it).
+fn recycle<'b>(mut cells: Vec<(&str, CellKind)>) -> Vec<(&'b str, CellKind)> {
+    cells.clear();
+    cells.into_iter().map(|_| ("", CellKind::Empty)).collect()
+}
+
 impl Iterator for SourceReader {
     type Item = Result<Row, SourceError>;
     fn next(&mut self) -> Option<Self::Item> {

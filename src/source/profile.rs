@@ -3,7 +3,7 @@
 //!
 //! Used by `talon-import inspect` and by the wizard; it reads rows through the same [`SourceReader`] iterator.
 
-use super::{CellKind, Row, RowNote, SourceError, SourceInfo, SourceReader};
+use super::{CellKind, Row, RowNote, RowView, SourceError, SourceInfo, SourceReader};
 use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
 
@@ -522,13 +522,7 @@ impl Acc {
 /// Profiles the rows of a reader (at most `limit` rows when given). Stops at the first read error.
 pub fn profile(reader: &mut SourceReader, limit: Option<u64>) -> Result<Profile, SourceError> {
     let mut state = State::new(&reader.info);
-    let mut row = Row::empty();
-    while let Some(r) = reader.read_into(&mut row) {
-        r?;
-        if !state.add(&row, limit) {
-            break;
-        }
-    }
+    reader.for_each_view(|row| state.add(row, limit))?;
     Ok(state.finish(&reader.info))
 }
 
@@ -540,7 +534,17 @@ pub fn profile_rows(
 ) -> Result<Profile, SourceError> {
     let mut state = State::new(info);
     for row in rows {
-        if !state.add(&row?, limit) {
+        let row = row?;
+        let cells: Vec<_> = row
+            .cells
+            .iter()
+            .map(|c| (c.value.as_str(), c.kind))
+            .collect();
+        let view = RowView {
+            notes: &row.notes,
+            cells: &cells,
+        };
+        if !state.add(&view, limit) {
             break;
         }
     }
@@ -574,11 +578,11 @@ impl State {
     }
 
     /// Adds one row; false once `limit` rows have been seen.
-    fn add(&mut self, row: &Row, limit: Option<u64>) -> bool {
+    fn add(&mut self, row: &RowView<'_>, limit: Option<u64>) -> bool {
         let out = &mut self.out;
         out.rows += 1;
         let mut footer = false;
-        for note in &row.notes {
+        for note in row.notes {
             match note {
                 RowNote::LooksLikeFooter => {
                     out.footer_rows += 1;
@@ -588,11 +592,11 @@ impl State {
             }
         }
         if !footer {
-            for (acc, cell) in self.accs.iter_mut().zip(&row.cells) {
-                if cell.kind == CellKind::Error {
+            for (acc, &(value, kind)) in self.accs.iter_mut().zip(row.cells) {
+                if kind == CellKind::Error {
                     out.error_cells += 1;
                 }
-                acc.add(&cell.value, cell.kind);
+                acc.add(value, kind);
             }
         }
         limit.is_none_or(|l| out.rows < l)
