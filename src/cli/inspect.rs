@@ -177,6 +177,12 @@ pub fn text(info: &source::SourceInfo, profile: &profile::Profile) -> String {
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
         let samples: Vec<String> = c.samples.iter().take(3).map(|s| shorten(s, 14)).collect();
+        // Counting stops at the limit: say "more than", not a number that looks exact.
+        let distinct = if c.distinct > profile::DISTINCT_LIMIT as u64 {
+            format!(">{}k", profile::DISTINCT_LIMIT / 1000)
+        } else {
+            c.distinct.to_string()
+        };
         let _ = writeln!(
             out,
             "{:<3} {:<24} {:<9} {:>6} {:>8}  {}",
@@ -184,7 +190,7 @@ pub fn text(info: &source::SourceInfo, profile: &profile::Profile) -> String {
             shorten(&c.name, 24),
             kind,
             c.empty,
-            c.distinct,
+            distinct,
             shorten(&samples.join(", "), 24)
         );
         for w in &c.warnings {
@@ -192,4 +198,50 @@ pub fn text(info: &source::SourceInfo, profile: &profile::Profile) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{Format, SourceInfo};
+
+    #[test]
+    fn a_capped_distinct_count_reads_as_more_than_the_limit() {
+        let info = SourceInfo {
+            path: "big.csv".into(),
+            format: Format::Csv,
+            encoding: Some("UTF-8".into()),
+            delimiter: Some(','),
+            sheets: vec![],
+            sheet: None,
+            header_row: 1,
+            columns: vec!["Id".into(), "Tier".into()],
+        };
+        let column = |name: &str, distinct: u64| profile::ColumnProfile {
+            name: name.into(),
+            kind: profile::ValueKind::Text,
+            empty: 0,
+            distinct,
+            samples: vec![],
+            max_length: 4,
+            warnings: vec![],
+        };
+        let p = profile::Profile {
+            rows: 250_000,
+            ragged_rows: 0,
+            footer_rows: 0,
+            error_cells: 0,
+            columns: vec![
+                column("Id", profile::DISTINCT_LIMIT as u64 + 1),
+                column("Tier", 3),
+            ],
+        };
+        let out = text(&info, &p);
+        assert!(out.contains(" >100k "), "{out}");
+        assert!(
+            out.lines().any(|l| l.contains("Tier") && l.contains(" 3 ")),
+            "{out}"
+        );
+        assert_eq!(json(&info, &p)["columns"][0]["distinct"], 100_001);
+    }
 }
