@@ -12,7 +12,14 @@ fn main() -> ExitCode {
         Err(exit) => {
             tracing::error!("{:#}", exit.error);
             // `{:#}` prints the whole context chain on one line: "reading orders.xlsx: sheet 'Q1': ...".
-            eprintln!("error: {:#}", exit.error);
+            // Error text can quote the user's file (a column name, a cell): no control characters reach the
+            // terminal, line breaks aside.
+            let message = format!("{:#}", exit.error);
+            let lines: Vec<_> = message
+                .lines()
+                .map(talon_import::text::for_terminal)
+                .collect();
+            eprintln!("error: {}", lines.join("\n"));
             ExitCode::from(exit.code)
         }
     }

@@ -210,6 +210,34 @@ fn a_nul_byte_is_an_error_naming_line_and_column() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(stderr.contains("NUL byte"), "{stderr}");
+
+    // In the header row too; and a column name quoted in an error reaches the terminal without its control
+    // characters (an escape sequence in a header must not recolour or move the admin's terminal).
+    let header = write(&dir, "nul-header.csv", b"id,na\0me\n1,Ann\n");
+    let err = source::open(&header, &SourceOptions::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("line 1: a NUL byte (character 0) in the header row"),
+        "{err}"
+    );
+    let escape = write(&dir, "escape.csv", b"id,\x1b[31mname\x07\n1,Ann\n2,B\0b\n");
+    let out = Command::cargo_bin("talon-import")
+        .unwrap()
+        .args(["inspect", escape.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("column \"\u{241b}[31mname\u{2407}\""),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains('\x1b') && !stderr.contains('\x07'),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -259,6 +259,15 @@ pub fn open(path: &Path, opts: &SourceOptions) -> Result<super::SourceReader, So
         .next_back()
         .ok_or_else(|| file_error(path, "no header row"))?;
     let header_line = header_rec.line;
+    if memchr::memchr(0, &header_rec.data).is_some() {
+        return Err(SourceError::Line {
+            path: path.to_path_buf(),
+            line: header_line,
+            message: "a NUL byte (character 0) in the header row: the file is damaged or not a text export. \
+                      Export it again, or remove the NUL characters with a text editor"
+                .into(),
+        });
+    }
     let columns = header::unique_names(&as_strings(&header_rec));
     let info = SourceInfo {
         path: path.to_path_buf(),

@@ -1,9 +1,9 @@
 //! Column profiles: what each column seems to hold, how often it is empty, a few samples, and warnings worth an
 //! admin's eye (lost leading zeros, scientific notation, ambiguous day/month order).
 //!
-//! Used by `talon-import inspect` and by the wizard; it reads rows through the same [`SourceReader`] iterator.
+//! Used by `talon-import inspect`; it reads rows in place through [`SourceReader::for_each_view`].
 
-use super::{CellKind, Row, RowNote, RowView, SourceError, SourceInfo, SourceReader};
+use super::{CellKind, RowNote, RowView, SourceError, SourceInfo, SourceReader};
 use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
 
@@ -524,31 +524,6 @@ pub fn profile(reader: &mut SourceReader, limit: Option<u64>) -> Result<Profile,
     let mut state = State::new(&reader.info);
     reader.for_each_view(|row| state.add(row, limit))?;
     Ok(state.finish(&reader.info))
-}
-
-/// Profiles any row iterator for the columns in `info`.
-pub fn profile_rows(
-    info: &SourceInfo,
-    rows: impl Iterator<Item = Result<Row, SourceError>>,
-    limit: Option<u64>,
-) -> Result<Profile, SourceError> {
-    let mut state = State::new(info);
-    for row in rows {
-        let row = row?;
-        let cells: Vec<_> = row
-            .cells
-            .iter()
-            .map(|c| (c.value.as_str(), c.kind))
-            .collect();
-        let view = RowView {
-            notes: &row.notes,
-            cells: &cells,
-        };
-        if !state.add(&view, limit) {
-            break;
-        }
-    }
-    Ok(state.finish(info))
 }
 
 struct State {

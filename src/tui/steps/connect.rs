@@ -121,7 +121,10 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     }
     if let Some(err) = &app.error {
         lines.push(Line::raw(""));
-        lines.push(Line::styled(err.clone(), theme.error()));
+        lines.push(Line::styled(
+            crate::text::for_terminal(err).into_owned(),
+            theme.error(),
+        ));
     }
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })

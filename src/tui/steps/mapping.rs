@@ -425,7 +425,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
                 theme.selected(),
             ),
         ]),
-        (Some(e), _) => Line::styled(e.clone(), theme.error()),
+        (Some(e), _) => Line::styled(crate::text::for_terminal(e).into_owned(), theme.error()),
         _ if app.mapping.rows.is_empty() => {
             Line::raw("No file loaded yet: press Esc and pick a file first.")
         }

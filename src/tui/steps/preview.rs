@@ -145,7 +145,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     ])
     .areas(area);
     let head_line = if let Some(e) = &app.error {
-        Line::styled(e.clone(), theme.error())
+        Line::styled(for_terminal(e).into_owned(), theme.error())
     } else if p.loading {
         Line::raw("Building the requests…")
     } else if let Some(item) = p.items.get(p.index) {

@@ -471,7 +471,10 @@ fn confirm(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         ));
     }
     if let Some(e) = &app.error {
-        lines.push(Line::styled(e.clone(), theme.error()));
+        lines.push(Line::styled(
+            crate::text::for_terminal(e).into_owned(),
+            theme.error(),
+        ));
     }
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })

@@ -336,7 +336,10 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     if app.loading {
         lines.push(Line::raw("Reading the file…"));
     } else if let Some(err) = &app.error {
-        lines.push(Line::styled(err.clone(), theme.error()));
+        lines.push(Line::styled(
+            crate::text::for_terminal(err).into_owned(),
+            theme.error(),
+        ));
     } else if let Some(t) = &app.table {
         lines.push(Line::raw(format!(
             "{}, header on row {}: {} columns; first {} rows shown.",

@@ -50,7 +50,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     .areas(area);
     let mut lines = vec![];
     if let Some(e) = &app.error {
-        lines.push(Line::styled(e.clone(), theme.error()));
+        lines.push(Line::styled(for_terminal(e).into_owned(), theme.error()));
     }
     match &v.report {
         None if v.running => lines.push(Line::raw(format!(
