@@ -187,6 +187,17 @@ fn bad_files_give_one_clear_error() {
     );
 }
 
+/// `talon-import inspect FILE`, which must exit with status 2; its stderr.
+fn inspect_fails(path: &std::path::Path) -> String {
+    let out = Command::cargo_bin("talon-import")
+        .unwrap()
+        .args(["inspect", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", path.display());
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 #[test]
 fn a_nul_byte_is_an_error_naming_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
@@ -201,13 +212,7 @@ fn a_nul_byte_is_an_error_naming_line_and_column() {
             && err.contains("column \"name\""),
         "{err}"
     );
-    let out = Command::cargo_bin("talon-import")
-        .unwrap()
-        .args(["inspect", p.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = inspect_fails(&p);
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(stderr.contains("NUL byte"), "{stderr}");
 
@@ -223,13 +228,7 @@ fn a_nul_byte_is_an_error_naming_line_and_column() {
         "{err}"
     );
     let escape = write(&dir, "escape.csv", b"id,\x1b[31mname\x07\n1,Ann\n2,B\0b\n");
-    let out = Command::cargo_bin("talon-import")
-        .unwrap()
-        .args(["inspect", escape.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = inspect_fails(&escape);
     assert!(
         stderr.contains("column \"\u{241b}[31mname\u{2407}\""),
         "{stderr}"
@@ -551,13 +550,7 @@ fn inspect_exits_2_on_an_unclosed_quote_in_every_encoding() {
             &name,
             &encoded("Id,Name\n1,Ann\n2,\"Müller\n3,Bob\n4,Cy\n", encoding),
         );
-        let out = assert_cmd::Command::cargo_bin("talon-import")
-            .unwrap()
-            .arg("inspect")
-            .arg(&p)
-            .assert()
-            .code(2);
-        let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+        let err = inspect_fails(&p);
         assert_eq!(err.trim().lines().count(), 1, "{err}");
         assert!(
             err.contains(&format!("{name}, line 3:")) && err.contains("closing quote never comes"),
