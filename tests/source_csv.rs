@@ -580,3 +580,39 @@ fn unclosed_quote_far_past_the_detection_sample() {
         assert!(err.contains("bad.csv, line 20002:"), "{encoding}: {err}");
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+    /// Any mix of quotes, delimiters, line breaks, NULs, bad bytes, combining marks and padding: opening either
+    /// fails with an error or reads, never panics, and row views hold exactly what rows hold, errors included.
+    #[test]
+    fn any_bytes_read_the_same_as_rows_and_views(
+        parts in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just(&b"a"[..]), proptest::strategy::Just(&b","[..]),
+                proptest::strategy::Just(&b";"[..]), proptest::strategy::Just(&b"\""[..]),
+                proptest::strategy::Just(&b"\n"[..]), proptest::strategy::Just(&b"\r\n"[..]),
+                proptest::strategy::Just(&b" "[..]), proptest::strategy::Just(&b"'0"[..]),
+                proptest::strategy::Just(&b"\xc3\xbc"[..]), proptest::strategy::Just(&b"u\xcc\x88"[..]),
+                proptest::strategy::Just(&b"\xff"[..]), proptest::strategy::Just(&b"\0"[..]),
+                proptest::strategy::Just(&b"\xc2\xa0"[..]), proptest::strategy::Just(&b"Total"[..]),
+                proptest::strategy::Just(&b"2021-03-04"[..]), proptest::strategy::Just(&b"\x1b"[..]),
+            ],
+            0..120,
+        ),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(&dir, "any.csv", &parts.concat());
+        if source::open(&p, &SourceOptions::default()).is_ok() {
+            let (got, got_end) = viewed(&p);
+            let (expected, expected_end) = read_rows(&p);
+            let rows = got.len();
+            proptest::prop_assert_eq!(got, expected);
+            proptest::prop_assert_eq!(got_end, expected_end);
+            let mut reader = source::open(&p, &SourceOptions::default()).unwrap();
+            if let Ok(profile) = source::profile::profile(&mut reader, None) {
+                proptest::prop_assert_eq!(profile.rows as usize, rows);
+            }
+        }
+    }
+}
