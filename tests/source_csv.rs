@@ -279,6 +279,66 @@ fn hostile_content_stays_readable() {
 }
 
 #[test]
+fn a_stray_quote_that_closes_much_later_is_an_error_not_one_huge_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows: Vec<String> = (0..12_000).map(|i| format!("{i},Bob {i},Berlin")).collect();
+    rows[5] = "5,Bob,\"oops stray".into();
+    rows[11_000] = "closing\" here,x,y".into();
+    let p = write(
+        &dir,
+        "stray.csv",
+        format!("id,name,city\n{}\n", rows.join("\n")).as_bytes(),
+    );
+    let (err, read, _) = read_all(&p);
+    assert_eq!(read.len(), 5, "the rows before it are read");
+    let err = err.unwrap();
+    assert!(
+        err.contains("stray.csv, line 7: a record starting here runs on for more than 5000 lines"),
+        "{err}"
+    );
+    let stderr = inspect_fails(&p);
+    assert!(stderr.contains("line 7"), "{stderr}");
+
+    // A quote that never closes in a big file stops at the cap (memory stays bounded) and names its line.
+    let mut big = String::from("id,note\n1,\"never closes\n");
+    let line = format!("{},{}\n", 7, "x".repeat(1000));
+    while big.len() < (40 << 20) {
+        big.push_str(&line);
+    }
+    let p = write(&dir, "unclosed.csv", big.as_bytes());
+    let (err, read, _) = read_all(&p);
+    assert!(read.is_empty());
+    assert!(
+        err.unwrap()
+            .contains("unclosed.csv, line 2: a record starting here runs on")
+    );
+}
+
+#[test]
+fn utf8_with_a_stray_bad_byte_is_not_read_as_windows_1252() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        &dir,
+        "mixed.csv",
+        b"id,name\n1,M\xc3\xbcller\n2,Stra\xc3\x9fe\n3,Bad\xff\n",
+    );
+    let (err, rows, encoding) = read_all(&p);
+    assert_eq!((rows.len(), encoding.as_str()), (2, "UTF-8"));
+    assert_eq!(rows[0].cells[1].value, "Müller");
+    let err = err.unwrap();
+    assert!(err.contains("mixed.csv, line 4: invalid UTF-8"), "{err}");
+    // A real Windows-1252 export (no UTF-8 sequences at all) is still read as one.
+    let p = write(
+        &dir,
+        "cp.csv",
+        b"id,name\n1,M\xfcller\n2,Stra\xdfe\n3,Caf\xe9\n",
+    );
+    let (info, rows) = read(&p, &SourceOptions::default());
+    assert_eq!(info.encoding.as_deref(), Some("windows-1252"));
+    assert_eq!(values(&rows[2]), ["3", "Café"]);
+}
+
+#[test]
 fn demo_customers_read_cleanly() {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo/customers.csv");
     let (info, rows) = read(&p, &SourceOptions::default());
@@ -364,12 +424,13 @@ fn row_views_hold_exactly_what_rows_hold() {
             "cp1252.csv",
             encoding_rs::WINDOWS_1252.encode(text).0.into_owned(),
         ),
+        // UTF-8 letters and then stray bytes: read as UTF-8, so the bad bytes end reading with an error.
         (
             "bad.csv",
             [text.as_bytes(), b"11,\xff\xfe,x\n12,a,b\n"].concat(),
         ),
         ("nul.csv", [text.as_bytes(), b"11,a\0,x\n"].concat()),
-        // Past the detection sample: read as UTF-8, so the bad bytes end reading with an error.
+        // The same past the detection sample.
         (
             "late.csv",
             [text.repeat(800).as_bytes(), b"11,\xff\xfe,x\n12,a,b\n"].concat(),
@@ -384,7 +445,7 @@ fn row_views_hold_exactly_what_rows_hold() {
         assert!(got.len() >= 6, "{name}: {got:?}");
         assert_eq!(
             got_end.is_some(),
-            matches!(name, "nul.csv" | "late.csv"),
+            matches!(name, "nul.csv" | "late.csv" | "bad.csv"),
             "{name}"
         );
     }

@@ -115,6 +115,7 @@ fn detect_encoding(
         Err(e) if e.error_len().is_none() && sample.len() == SAMPLE_BYTES => {
             return Ok(encoding_rs::UTF_8);
         }
+        Err(_) if mostly_utf8(sample) => return Ok(encoding_rs::UTF_8),
         Err(_) => {}
     }
     // UTF-16 without a BOM shows as every other byte being zero.
@@ -135,6 +136,24 @@ fn detect_encoding(
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(sample, sample.len() < SAMPLE_BYTES);
     Ok(detector.guess(None, chardetng::Utf8Detection::Deny))
+}
+
+/// UTF-8 text with a stray bad byte or two (a file edited by hand, or two exports pasted together): its
+/// accented letters are valid UTF-8 sequences, which a real Windows-1252 export almost never produces. Reading
+/// it as Windows-1252 would turn every `ü` into `Ã¼` without a word; read as UTF-8, the bad bytes are an error
+/// naming their line.
+fn mostly_utf8(sample: &[u8]) -> bool {
+    let (mut letters, mut bad) = (0usize, 0usize);
+    let mut chunks = sample.utf8_chunks().peekable();
+    while let Some(chunk) = chunks.next() {
+        letters += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        // A sample cut at 64 KiB may end inside a character: that is not a bad byte.
+        let cut = chunks.peek().is_none() && sample.len() == SAMPLE_BYTES;
+        if !chunk.invalid().is_empty() && !cut {
+            bad += 1;
+        }
+    }
+    letters >= 2 * bad.max(1)
 }
 
 /// Counts a candidate delimiter outside quotes on each of the first lines; the delimiter that splits most lines
@@ -480,14 +499,29 @@ impl Filler {
             path: self.path.clone(),
             line,
             message: format!(
-                "invalid UTF-8{at}{column}: the start of the file is UTF-8 but this part is not. Save the file \
-                 again as \"CSV UTF-8\", or pass --encoding windows-1252 if it is an older export"
+                "invalid UTF-8{at}{column}: the rest of the file reads as UTF-8 but this part does not. Save the \
+                 file again as \"CSV UTF-8\", or pass --encoding windows-1252 if it is an older export"
             ),
         }
     }
 }
 
 impl CsvParser {
+    /// Reading stopped at a record too long to be real: names the line where it starts.
+    fn runaway(&self) -> Option<SourceError> {
+        self.records.runaway().map(|line| SourceError::Line {
+            path: self.path.clone(),
+            line,
+            message: format!(
+                "a record starting here runs on for more than {} lines or {} MB, so it is almost certainly a quote \
+                 that opens here (or earlier on this line) and closes much later, or never. Double the quotes \
+                 inside cells (\"\") or remove the stray quote",
+                super::records::RUNAWAY_LINES,
+                super::records::RUNAWAY_BYTES >> 20
+            ),
+        })
+    }
+
     /// At the end of the file: was the last record swallowed by a quote that never closes? Names the line where
     /// the quote opened.
     fn unclosed_quote(&self) -> Option<SourceError> {
@@ -516,7 +550,7 @@ impl Produce for CsvParser {
                 rec.check();
                 Some(Ok(()))
             }
-            Ok(false) => self.unclosed_quote().map(Err),
+            Ok(false) => self.runaway().or_else(|| self.unclosed_quote()).map(Err),
             Err(e) => Some(Err(io_error(&self.path, e))),
         }
     }

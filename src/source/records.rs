@@ -13,6 +13,13 @@ use std::io::Read;
 
 const BUFFER: usize = 256 * 1024;
 
+/// A record longer than this (raw bytes), or a quoted record over more lines than [`RUNAWAY_LINES`], is a
+/// runaway: almost always a stray quote that swallows the rest of the file (or most of it, when a later stray
+/// quote closes it). Stopping there bounds memory and names the line instead of reading thousands of rows as
+/// one cell. A real cell of several megabytes is still read.
+pub const RUNAWAY_BYTES: usize = 32 << 20;
+pub const RUNAWAY_LINES: u64 = 5_000;
+
 /// One record: its fields are `data[a..b]` for each `(a, b)` in `bounds`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Record {
@@ -108,6 +115,8 @@ pub struct Records {
     started: bool,
     /// Set at the end of the file when the last record holds a quoted cell that never closes: where it opened.
     unclosed_quote: Option<u64>,
+    /// Set when reading stopped at a runaway record (see [`RUNAWAY_BYTES`]): the line where it starts.
+    runaway: Option<u64>,
 }
 
 impl Records {
@@ -132,6 +141,7 @@ impl Records {
             ends: vec![0; 64],
             started: false,
             unclosed_quote: None,
+            runaway: None,
         }
     }
 
@@ -143,6 +153,12 @@ impl Records {
     /// After the last record: the line where a quoted cell opened that never closed, if one did.
     pub fn unclosed_quote(&self) -> Option<u64> {
         self.unclosed_quote
+    }
+
+    /// After reading stopped: the line where a runaway record starts (see [`RUNAWAY_BYTES`]), if it stopped
+    /// at one.
+    pub fn runaway(&self) -> Option<u64> {
+        self.runaway
     }
 
     /// Reads more input, moving `buf[keep..]` to the front first (always, so callers can rely on the shift);
@@ -193,6 +209,10 @@ impl Records {
         if !self.started {
             self.skip_bom()?;
         }
+        // Reading stops for good at a runaway record (reading it again would only cost the memory again).
+        if self.runaway.is_some() {
+            return Ok(false);
+        }
         // Blank lines before the record.
         loop {
             if self.pos == self.end && !self.fill(self.pos)? {
@@ -222,6 +242,10 @@ impl Records {
                 Split::Slow => {
                     rec.bounds.clear();
                     return self.quoted_record(rec);
+                }
+                Split::More if self.end - self.pos > RUNAWAY_BYTES => {
+                    self.runaway = Some(rec.line);
+                    return Ok(false);
                 }
                 Split::More => {
                     let keep = self.pos;
@@ -266,6 +290,10 @@ impl Records {
             nend += e;
             match result {
                 R::InputEmpty if at_eof => break,
+                R::InputEmpty if read - start > RUNAWAY_BYTES => {
+                    self.runaway = Some(rec.line);
+                    return Ok(false);
+                }
                 R::InputEmpty => {
                     let more = self.fill(start)?;
                     read -= start;
@@ -292,7 +320,12 @@ impl Records {
             from = to;
         }
         let raw = &self.buf[start..read];
-        self.line += line_breaks(raw);
+        let lines = line_breaks(raw);
+        if lines > RUNAWAY_LINES {
+            self.runaway = Some(rec.line);
+            return Ok(false);
+        }
+        self.line += lines;
         self.after_cr = raw.last() == Some(&b'\r');
         if at_eof || (self.eof && read == self.end) {
             self.unclosed_quote = quote_left_open(raw, rec.line, self.delimiter);
