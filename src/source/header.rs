@@ -9,11 +9,36 @@ pub const SAMPLE_ROWS: usize = 30;
 
 /// Index (into `rows`) of the header: the first row with at least 60% of the widest row's filled cells (and at
 /// least two when the table has two or more columns). `None` when every row is empty.
+///
+/// One exception: a header with blank names (`id,,,amount`) is sparser than the data below it. The very first
+/// line is still the header when it holds two or more names and no numbers, is as wide as the table, and the
+/// next non-blank row is as full as a data row (a title or "Filtered By:" line is followed by more of the same).
 pub fn detect(rows: &[Vec<String>]) -> Option<usize> {
     let filled = |r: &Vec<String>| r.iter().filter(|c| !c.trim().is_empty()).count();
     let widest = rows.iter().map(filled).max().filter(|w| *w > 0)?;
     let need = ((widest * 6).div_ceil(10)).max(widest.min(2));
+    if let Some(first) = rows.first()
+        && filled(first) >= 2
+        && filled(first) < need
+        && first.len() >= rows.iter().map(Vec::len).max().unwrap_or(0)
+        && first.iter().all(|c| !looks_numeric(c))
+        && rows[1..]
+            .iter()
+            .find(|r| filled(r) > 0)
+            .is_some_and(|next| filled(next) >= need)
+    {
+        return Some(0);
+    }
     rows.iter().position(|r| filled(r) >= need)
+}
+
+/// A value made of digits and number punctuation only: data, not a column name.
+fn looks_numeric(cell: &str) -> bool {
+    let c = cell.trim();
+    c.bytes().any(|b| b.is_ascii_digit())
+        && c.bytes().all(|b| {
+            b.is_ascii_digit() || matches!(b, b'.' | b',' | b'-' | b'+' | b'/' | b':' | b' ')
+        })
 }
 
 /// Spreadsheet letters for a 0-based column index: 0 → A, 25 → Z, 26 → AA.
@@ -114,6 +139,23 @@ mod tests {
         ]);
         assert_eq!(detect(&r), Some(3));
         assert_eq!(detect(&rows(&[&["only"], &["x"]])), Some(0));
+        // Blank names in the header: still the first line.
+        let sparse = rows(&[
+            &["id", "", "", "amount"],
+            &["1", "a", "b", "5"],
+            &["2", "c", "d", "6"],
+        ]);
+        assert_eq!(detect(&sparse), Some(0));
+        // A two-cell title above a filter line is not a header, nor is a first row of data.
+        let titled = rows(&[
+            &["Customer report", "2024", "", ""],
+            &["Filtered By:", "Country = DE", "", ""],
+            &["Id", "Name", "Email", "City"],
+            &["1", "A", "a@x", "B"],
+        ]);
+        assert_eq!(detect(&titled), Some(2));
+        let data = rows(&[&["1", "", "", "5"], &["2", "c", "d", "6"]]);
+        assert_eq!(detect(&data), Some(1));
         assert_eq!(detect(&rows(&[&["", ""]])), None);
     }
 
