@@ -149,6 +149,12 @@ impl Row {
 pub enum SourceError {
     #[error("{path}: {message}")]
     File { path: PathBuf, message: String },
+    #[error("{path}, sheet '{sheet}': {message}")]
+    Sheet {
+        path: PathBuf,
+        sheet: String,
+        message: String,
+    },
     #[error("{path}, line {line}: {message}")]
     Line {
         path: PathBuf,
