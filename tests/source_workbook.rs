@@ -524,3 +524,79 @@ fn numbers_and_times_as_excel_shows_them() {
         ]
     );
 }
+
+/// A workbook saved under another workbook's extension is read by what it holds, not reported as damaged.
+#[test]
+fn zip_workbooks_are_told_apart_by_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = dir.path().join("c.xlsx");
+    sample(&xlsx);
+    let fixtures =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/workbooks");
+    let cases = [
+        (xlsx.clone(), "c.ods", source::Format::Xlsx),
+        (xlsx.clone(), "c.xlsb", source::Format::Xlsx),
+        (xlsx.clone(), "c.xlsm", source::Format::Xlsm),
+        (
+            fixtures.join("customers.ods"),
+            "o.xlsx",
+            source::Format::Ods,
+        ),
+        (
+            fixtures.join("customers.xlsb"),
+            "b.xlsx",
+            source::Format::Xlsb,
+        ),
+        (
+            fixtures.join("customers.xlsb"),
+            "b.ods",
+            source::Format::Xlsb,
+        ),
+    ];
+    for (from, name, format) in cases {
+        let to = dir.path().join(name);
+        std::fs::copy(&from, &to).unwrap();
+        let reader =
+            source::open(&to, &SourceOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(reader.info.format, format, "{name}");
+        assert!(reader.count() >= 2, "{name}");
+    }
+    // A ZIP that holds no workbook says so instead of "damaged".
+    let zip = dir.path().join("notes.xlsx");
+    std::fs::write(&zip, stored_zip("notes.txt", b"hello")).unwrap();
+    let err = source::open(&zip, &SourceOptions::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("notes.xlsx") && err.contains("ZIP archive but not a workbook"),
+        "{err}"
+    );
+}
+
+/// A one-entry ZIP with the file stored uncompressed (its CRC is not checked by the format detection).
+fn stored_zip(name: &str, data: &[u8]) -> Vec<u8> {
+    let (n, len) = (name.len() as u16, data.len() as u32);
+    let mut out = Vec::new();
+    out.extend(b"PK\x03\x04\x14\0\0\0\0\0\0\0\0\0\0\0\0\0");
+    out.extend(len.to_le_bytes());
+    out.extend(len.to_le_bytes());
+    out.extend(n.to_le_bytes());
+    out.extend(0u16.to_le_bytes());
+    out.extend(name.as_bytes());
+    out.extend(data);
+    let dir_at = out.len() as u32;
+    out.extend(b"PK\x01\x02\x14\0\x14\0\0\0\0\0\0\0\0\0\0\0\0\0");
+    out.extend(len.to_le_bytes());
+    out.extend(len.to_le_bytes());
+    out.extend(n.to_le_bytes());
+    out.extend([0u8; 12]); // extra and comment lengths, disk, attributes
+    out.extend(0u32.to_le_bytes()); // offset of the local header
+    out.extend(name.as_bytes());
+    let dir_len = out.len() as u32 - dir_at;
+    out.extend(b"PK\x05\x06\0\0\0\0\x01\0\x01\0");
+    out.extend(dir_len.to_le_bytes());
+    out.extend(dir_at.to_le_bytes());
+    out.extend(0u16.to_le_bytes());
+    out
+}

@@ -572,3 +572,61 @@ pub fn open(
     };
     Ok(super::SourceReader::new(info, Box::new(rows)))
 }
+
+/// What a ZIP file holds, from the names in its central directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ZipKind {
+    /// xl/workbook.xml: .xlsx or .xlsm.
+    Xlsx,
+    /// xl/workbook.bin.
+    Xlsb,
+    /// content.xml (OpenDocument).
+    Ods,
+    /// A readable ZIP that is none of these (a .docx, a folder of CSVs zipped).
+    Other,
+}
+
+/// Tells which workbook a ZIP file is by its content, so that an .xlsx renamed to .ods or .xlsb is still read.
+/// `None` when the ZIP's directory cannot be read (a truncated file): the caller goes by the extension and the
+/// reader reports the damage.
+pub fn zip_kind(file: &mut (impl std::io::Read + std::io::Seek)) -> Option<ZipKind> {
+    use std::io::SeekFrom;
+    // The end-of-central-directory record is the last 22 bytes plus a comment of up to 65,535 bytes.
+    let len = file.seek(SeekFrom::End(0)).ok()?;
+    let tail_len = len.min(22 + 65_535);
+    file.seek(SeekFrom::Start(len - tail_len)).ok()?;
+    let mut tail = vec![0u8; tail_len as usize];
+    file.read_exact(&mut tail).ok()?;
+    let eocd = tail.windows(4).rposition(|w| w == b"PK\x05\x06")?;
+    let record = tail.get(eocd..eocd + 22)?;
+    let u16_at = |b: &[u8], i: usize| u16::from_le_bytes([b[i], b[i + 1]]) as usize;
+    let u32_at = |b: &[u8], i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+    let dir_size = u32_at(record, 12);
+    let dir_offset = u32_at(record, 16);
+    // Workbooks have a few dozen entries; a directory this large is not one (or is ZIP64, which none are).
+    if dir_size > 16 << 20 || u64::from(dir_offset) + u64::from(dir_size) > len {
+        return None;
+    }
+    file.seek(SeekFrom::Start(u64::from(dir_offset))).ok()?;
+    let mut dir = vec![0u8; dir_size as usize];
+    file.read_exact(&mut dir).ok()?;
+    let mut names = Vec::new();
+    let mut at = 0;
+    while dir.get(at..at + 4) == Some(b"PK\x01\x02") {
+        let entry = dir.get(at..at + 46)?;
+        let (name_len, extra, comment) = (u16_at(entry, 28), u16_at(entry, 30), u16_at(entry, 32));
+        let name = dir.get(at + 46..at + 46 + name_len)?;
+        names.push(String::from_utf8_lossy(name).to_ascii_lowercase());
+        at += 46 + name_len + extra + comment;
+    }
+    let has = |n: &str| names.iter().any(|x| x == n);
+    Some(if has("xl/workbook.bin") {
+        ZipKind::Xlsb
+    } else if has("xl/workbook.xml") {
+        ZipKind::Xlsx
+    } else if has("content.xml") {
+        ZipKind::Ods
+    } else {
+        ZipKind::Other
+    })
+}
