@@ -358,11 +358,13 @@ fn damaged_xlsb_is_one_clear_error() {
         .unwrap()
         .to_string();
     assert!(
-        err.contains("damaged.xlsb")
-            && err.contains("\"Customers\"")
+        err.contains("damaged.xlsb, sheet 'Customers'")
+            && err.contains("damaged")
             && err.contains("save it again"),
         "{err}"
     );
+    // calamine's panic text ("index out of bounds: the len is 11 ...") is for the log, not the admin.
+    assert!(!err.contains("index") && !err.contains("len is"), "{err}");
     let out = assert_cmd::Command::cargo_bin("talon-import")
         .unwrap()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -370,6 +372,231 @@ fn damaged_xlsb_is_one_clear_error() {
         .assert()
         .code(2);
     let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("out of bounds"),
+        "{stderr}"
+    );
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
+
+fn inspect(args: &[&str]) -> assert_cmd::assert::Assert {
+    assert_cmd::Command::cargo_bin("talon-import")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("inspect")
+        .args(args)
+        .assert()
+}
+
+fn stderr_of(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(a.get_output().stderr.clone()).unwrap()
+}
+
+/// A1:B2 plus one cell far away, as a stray test value or a formatted area dragged to the sheet's end leaves.
+fn with_far_cell(path: &std::path::Path, row: u32, col: u16) {
+    let mut wb = Workbook::new();
+    let sheet = wb.add_worksheet();
+    sheet.set_name("Customers").unwrap();
+    sheet.write_string(0, 0, "Email").unwrap();
+    sheet.write_string(0, 1, "Name").unwrap();
+    sheet.write_string(1, 0, "a@example.com").unwrap();
+    sheet.write_string(1, 1, "Ann").unwrap();
+    sheet.write_string(row, col, "x").unwrap();
+    wb.save(path).unwrap();
+}
+
+/// calamine's dense range for a cell at XFD1048576 asked for 512 GiB and aborted the process.
+#[test]
+fn a_cell_at_the_last_column_and_row_is_one_clear_error_not_an_abort() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("far.xlsx");
+    with_far_cell(&p, 1_048_575, 16_383);
+    let out = inspect(&[p.to_str().unwrap()]).code(2);
+    let stderr = stderr_of(&out);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("far.xlsx, sheet 'Customers'")
+            && stderr.contains("XFD1048576")
+            && stderr.contains("delete")
+            && stderr.contains("CSV"),
+        "{stderr}"
+    );
+}
+
+/// A cell at T1000000 made a 637 MB dense range for three cells; read sparsely it is one more data row.
+#[test]
+fn a_cell_far_below_the_data_is_read_sparsely() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("tall.xlsx");
+    with_far_cell(&p, 999_999, 19);
+    let reader = source::open(&p, &SourceOptions::default()).unwrap();
+    assert_eq!(reader.info.columns.len(), 20);
+    assert_eq!(reader.info.columns[19], "Column T");
+    let rows: Vec<_> = reader.map(Result::unwrap).collect();
+    assert_eq!(
+        rows.iter().map(|r| r.line).collect::<Vec<_>>(),
+        [2, 1_000_000]
+    );
+    assert_eq!(rows[1].cells[19].value, "x");
+}
+
+/// The .xls and .ods fixtures start with a "Notes" sheet holding one cell: without --sheet the reader must
+/// pick "Customers", the first sheet with a header and data.
+#[test]
+fn default_sheet_is_the_first_with_data_rows() {
+    for file in ["customers.xls", "customers.ods"] {
+        let path = std::path::Path::new("tests/fixtures/workbooks").join(file);
+        let reader = source::open(&path, &SourceOptions::default()).unwrap();
+        assert_eq!(reader.info.sheet.as_deref(), Some("Customers"), "{file}");
+        assert_eq!(reader.count(), 2, "{file}");
+        let out = inspect(&[path.to_str().unwrap(), "--json"]).success();
+        let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        assert_eq!(v["sheet"], "Customers", "{file}");
+        // Asked for by name, the header-only sheet is an error that names it.
+        let out = inspect(&[path.to_str().unwrap(), "--sheet", "Notes"]).code(2);
+        let stderr = stderr_of(&out);
+        assert!(
+            stderr.contains(&format!("{file}, sheet 'Notes': "))
+                && stderr.contains("no data rows")
+                && stderr.contains("Notes, Customers"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_workbook_of_header_only_sheets_names_the_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("empty.xlsx");
+    let mut wb = Workbook::new();
+    let sheet = wb.add_worksheet();
+    sheet.set_name("Template").unwrap();
+    sheet.write_string(0, 0, "Email").unwrap();
+    sheet.write_string(0, 1, "Name").unwrap();
+    wb.add_worksheet().set_name("Empty").unwrap();
+    wb.save(&p).unwrap();
+    let err = source::open(&p, &SourceOptions::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("empty.xlsx, sheet 'Template': ") && err.contains("no data rows"),
+        "{err}"
+    );
+}
+
+/// Cached values are binary doubles; Excel shows 15 significant digits.
+#[test]
+fn numbers_and_times_as_excel_shows_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("n.xlsx");
+    let mut wb = Workbook::new();
+    let sheet = wb.add_worksheet();
+    let time = rust_xlsxwriter::Format::new().set_num_format("h:mm");
+    let headers = ["Sum", "Tenth", "Whole", "Id", "At", "Small", "Big"];
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet.write_number(1, 0, 1.1 + 2.2).unwrap();
+    sheet.write_number(1, 1, 0.1 + 0.2).unwrap();
+    sheet.write_number(1, 2, 17850.0).unwrap();
+    sheet.write_number(1, 3, 7091234567890.0).unwrap();
+    sheet.write_number_with_format(1, 4, 0.5, &time).unwrap();
+    sheet.write_number(1, 5, 0.000123).unwrap();
+    sheet.write_number(1, 6, 1e20).unwrap();
+    wb.save(&p).unwrap();
+    let row = source::open(&p, &SourceOptions::default())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    let values: Vec<&str> = row.cells.iter().map(|c| c.value.as_str()).collect();
+    assert_eq!(
+        values,
+        [
+            "3.3",
+            "0.3",
+            "17850",
+            "7091234567890",
+            "12:00:00",
+            "0.000123",
+            "100000000000000000000"
+        ]
+    );
+}
+
+/// A workbook saved under another workbook's extension is read by what it holds, not reported as damaged.
+#[test]
+fn zip_workbooks_are_told_apart_by_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = dir.path().join("c.xlsx");
+    sample(&xlsx);
+    let fixtures =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/workbooks");
+    let cases = [
+        (xlsx.clone(), "c.ods", source::Format::Xlsx),
+        (xlsx.clone(), "c.xlsb", source::Format::Xlsx),
+        (xlsx.clone(), "c.xlsm", source::Format::Xlsm),
+        (
+            fixtures.join("customers.ods"),
+            "o.xlsx",
+            source::Format::Ods,
+        ),
+        (
+            fixtures.join("customers.xlsb"),
+            "b.xlsx",
+            source::Format::Xlsb,
+        ),
+        (
+            fixtures.join("customers.xlsb"),
+            "b.ods",
+            source::Format::Xlsb,
+        ),
+    ];
+    for (from, name, format) in cases {
+        let to = dir.path().join(name);
+        std::fs::copy(&from, &to).unwrap();
+        let reader =
+            source::open(&to, &SourceOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(reader.info.format, format, "{name}");
+        assert!(reader.count() >= 2, "{name}");
+    }
+    // A ZIP that holds no workbook says so instead of "damaged".
+    let zip = dir.path().join("notes.xlsx");
+    std::fs::write(&zip, stored_zip("notes.txt", b"hello")).unwrap();
+    let err = source::open(&zip, &SourceOptions::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("notes.xlsx") && err.contains("ZIP archive but not a workbook"),
+        "{err}"
+    );
+}
+
+/// A one-entry ZIP with the file stored uncompressed (its CRC is not checked by the format detection).
+fn stored_zip(name: &str, data: &[u8]) -> Vec<u8> {
+    let (n, len) = (name.len() as u16, data.len() as u32);
+    let mut out = Vec::new();
+    out.extend(b"PK\x03\x04\x14\0\0\0\0\0\0\0\0\0\0\0\0\0");
+    out.extend(len.to_le_bytes());
+    out.extend(len.to_le_bytes());
+    out.extend(n.to_le_bytes());
+    out.extend(0u16.to_le_bytes());
+    out.extend(name.as_bytes());
+    out.extend(data);
+    let dir_at = out.len() as u32;
+    out.extend(b"PK\x01\x02\x14\0\x14\0\0\0\0\0\0\0\0\0\0\0\0\0");
+    out.extend(len.to_le_bytes());
+    out.extend(len.to_le_bytes());
+    out.extend(n.to_le_bytes());
+    out.extend([0u8; 12]); // extra and comment lengths, disk, attributes
+    out.extend(0u32.to_le_bytes()); // offset of the local header
+    out.extend(name.as_bytes());
+    let dir_len = out.len() as u32 - dir_at;
+    out.extend(b"PK\x05\x06\0\0\0\0\x01\0\x01\0");
+    out.extend(dir_len.to_le_bytes());
+    out.extend(dir_at.to_le_bytes());
+    out.extend(0u16.to_le_bytes());
+    out
 }

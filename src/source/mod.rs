@@ -149,6 +149,12 @@ impl Row {
 pub enum SourceError {
     #[error("{path}: {message}")]
     File { path: PathBuf, message: String },
+    #[error("{path}, sheet '{sheet}': {message}")]
+    Sheet {
+        path: PathBuf,
+        sheet: String,
+        message: String,
+    },
     #[error("{path}, line {line}: {message}")]
     Line {
         path: PathBuf,
@@ -333,6 +339,26 @@ pub fn sniff_format(path: &Path) -> Result<Format, SourceError> {
         "ods" => Some(Format::Ods),
         _ => None,
     };
+    if zip {
+        // The extension of a ZIP-based workbook is often wrong (an .xlsx saved as "report.ods"); its entries
+        // say what it is.
+        match workbook::zip_kind(&mut file) {
+            Some(workbook::ZipKind::Xlsb) => return Ok(Format::Xlsb),
+            Some(workbook::ZipKind::Xlsx) if by_ext == Some(Format::Xlsm) => {
+                return Ok(Format::Xlsm);
+            }
+            Some(workbook::ZipKind::Xlsx) => return Ok(Format::Xlsx),
+            Some(workbook::ZipKind::Ods) => return Ok(Format::Ods),
+            Some(workbook::ZipKind::Other) => {
+                return Err(fail(
+                    "this file is a ZIP archive but not a workbook (.xlsx, .xlsb or .ods); unpack it, or \
+                     open the data in Excel and save it as .xlsx or CSV"
+                        .into(),
+                ));
+            }
+            None => {}
+        }
+    }
     match by_ext {
         Some(Format::Xls) if ole => Ok(Format::Xls),
         Some(Format::Xls) if zip => Ok(Format::Xlsx),
