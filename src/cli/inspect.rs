@@ -62,8 +62,7 @@ pub fn run(args: Args) -> CmdResult {
     let mut reader = source::open(&args.file, &opts).map_err(Exit::usage)?;
     let profile = profile::profile(&mut reader, None).map_err(Exit::usage)?;
     let info = &reader.info;
-    // Footer-looking rows alone are still worth a report: one may be a customer called "Total …".
-    if profile.rows == 0 && profile.footer_rows == 0 {
+    if profile.rows == 0 {
         return Err(Exit::usage(anyhow::anyhow!(
             "{}: the file has a header row but no data rows",
             info.path.display()

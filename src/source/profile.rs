@@ -635,18 +635,22 @@ impl State {
         }
         if !self.pending.is_empty() {
             // A row follows them, so they were data after all.
-            let mut pending = std::mem::take(&mut self.pending);
-            for p in pending.drain(..) {
-                self.data(
-                    p.line,
-                    p.ragged,
-                    p.cells.iter().map(|(v, k)| (v.as_str(), *k)),
-                );
-            }
-            self.pending = pending;
+            self.pending_are_data();
         }
         self.data(row.line, ragged, row.cells.iter().copied());
         limit.is_none_or(|l| self.seen < l)
+    }
+
+    fn pending_are_data(&mut self) {
+        let mut pending = std::mem::take(&mut self.pending);
+        for p in pending.drain(..) {
+            self.data(
+                p.line,
+                p.ragged,
+                p.cells.iter().map(|(v, k)| (v.as_str(), *k)),
+            );
+        }
+        self.pending = pending;
     }
 
     fn data<'v>(
@@ -674,7 +678,11 @@ impl State {
         }
     }
 
-    fn finish(self, info: &SourceInfo) -> Profile {
+    fn finish(mut self, info: &SourceInfo) -> Profile {
+        // A footer needs data above it: a file of nothing but a customer called "Total Fitness GmbH" is data.
+        if self.out.rows == 0 {
+            self.pending_are_data();
+        }
         let mut out = self.out;
         // Nothing followed them: the report's footer.
         out.footer_rows = self.pending.len() as u64;
@@ -932,6 +940,8 @@ mod tests {
         let rows: Vec<_> = (0..30).map(|i| (i + 2, footer, cells)).collect();
         let p = profile_rows(&["Kind"], &rows);
         assert_eq!((p.rows, p.footer_rows), (30, 0));
+        let p = profile_rows(&["Kind"], &rows[..1]);
+        assert_eq!((p.rows, p.footer_rows), (1, 0), "no data above: no footer");
     }
 
     #[test]
