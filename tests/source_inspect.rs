@@ -15,8 +15,31 @@ fn inspect(args: &[&str]) -> assert_cmd::assert::Assert {
 fn demo_customers_text() {
     let out = inspect(&["assets/demo/customers.csv"]).success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-    assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+    assert!(text.lines().all(|l| columns(l) <= 80), "{text}");
     insta::assert_snapshot!(text);
+}
+
+#[test]
+fn error_cells_are_named_by_row_and_column() {
+    let out = inspect(&["tests/fixtures/workbooks/customers.xlsb"]).success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.contains(
+            "Errors:     2 cells hold Excel errors such as #N/A (row 5 \"Avg Order\",\n            \
+             row 5 \"Region\")\n"
+        ),
+        "{text}"
+    );
+    let out = inspect(&["tests/fixtures/workbooks/customers.xlsb", "--json"]).success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["error_cells"], 2);
+    assert_eq!(
+        v["error_locations"],
+        serde_json::json!([
+            {"row": 5, "column": "Avg Order"},
+            {"row": 5, "column": "Region"},
+        ])
+    );
 }
 
 #[test]
@@ -31,6 +54,11 @@ fn demo_orders_json() {
         "sheet",
         "header_row",
         "rows",
+        "ragged_rows",
+        "ragged_lines",
+        "footer_rows",
+        "error_cells",
+        "error_locations",
         "columns",
     ] {
         assert!(v.get(key).is_some(), "missing {key}");
