@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 use clap::Parser;
+use std::io::Write as _;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -9,6 +10,8 @@ fn main() -> ExitCode {
     let _log_guard = talon_import::logging::init();
     match talon_import::cli::dispatch(cli) {
         Ok(code) => ExitCode::from(code),
+        // The reader of the output has what it wanted (`| head -1`): nothing went wrong.
+        Err(exit) if talon_import::cli::out::is_reader_gone(&exit) => ExitCode::from(exit.code),
         Err(exit) => {
             tracing::error!("{:#}", exit.error);
             // `{:#}` prints the whole context chain on one line: "reading orders.xlsx: sheet 'Q1': ...".
@@ -19,7 +22,8 @@ fn main() -> ExitCode {
                 .lines()
                 .map(talon_import::text::for_terminal)
                 .collect();
-            eprintln!("error: {}", lines.join("\n"));
+            // Not eprintln!: it panics when stderr is closed or full, and the exit status says enough then.
+            let _ = writeln!(std::io::stderr(), "error: {}", lines.join("\n"));
             ExitCode::from(exit.code)
         }
     }

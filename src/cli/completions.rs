@@ -13,6 +13,9 @@ pub struct Args {
 
 pub fn run(args: Args) -> CmdResult {
     let mut cmd = super::Cli::command();
-    clap_complete::generate(args.shell, &mut cmd, "talon-import", &mut std::io::stdout());
+    // Into a buffer first: `generate` panics on a write error (`completions bash | true`).
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "talon-import", &mut script);
+    super::out::print(script)?;
     Ok(OK)
 }

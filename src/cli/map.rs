@@ -100,7 +100,7 @@ pub fn run(args: Args) -> CmdResult {
 
     if args.json {
         let text = serde_json::to_string_pretty(&found).context("writing JSON")?;
-        println!("{text}");
+        super::out::print(format!("{text}\n"))?;
         return Ok(OK);
     }
 
@@ -139,10 +139,7 @@ pub fn run(args: Args) -> CmdResult {
         }
         None => {
             eprint!("{}", summary(&found));
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(text.as_bytes())
-                .context("printing the mapping")?;
+            super::out::print(text)?;
         }
     }
     Ok(OK)

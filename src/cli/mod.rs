@@ -7,6 +7,7 @@ pub mod completions;
 pub mod demo;
 pub mod inspect;
 pub mod map;
+pub mod out;
 pub mod preview;
 pub mod run;
 pub mod sandbox;

@@ -2,14 +2,10 @@
 //! requests for a few records, rendered by [`crate::payload::render`] (the wizard shows the same text).
 //! Nothing is sent. Records that would be rejected are shown with their problems instead of a body.
 
-use std::io::Write;
-use std::path::PathBuf;
-
-use anyhow::Context as _;
-
 use crate::exit::{CmdResult, Exit, OK, SOME_FAILED};
 use crate::mapping::Mapping;
 use crate::payload::render::{self, Context, Format};
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FormatArg {
@@ -77,9 +73,7 @@ pub fn run(args: Args) -> CmdResult {
     }
     let ctx = Context::from_env();
     let text = render::render(&records, args.format.into(), &ctx);
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .context("printing the preview")?;
+    super::out::print(text)?;
     let invalid = records.iter().filter(|r| r.request.is_err()).count();
     if invalid > 0 {
         eprintln!(

@@ -84,24 +84,30 @@ pub fn run(args: Args) -> CmdResult {
             .await
             .with_context(|| format!("cannot start the sandbox on {listen}"))
             .map_err(Exit::usage)?;
-        println!("Talon.One sandbox listening on {}", handle.url());
-        println!("  base URL        {}", handle.url());
-        println!("  API key         {}", handle.api_key());
-        println!("  management key  {}", handle.management_key());
+        let mut banner = format!(
+            "Talon.One sandbox listening on {url}\n  base URL        {url}\n  API key         {}\n  \
+             management key  {}\n",
+            handle.api_key(),
+            handle.management_key(),
+            url = handle.url()
+        );
         if let Some(state) = &cfg.state_file {
-            println!("  state file      {}", state.display());
+            banner += &format!("  state file      {}\n", state.display());
         }
-        println!("  inspect         {}/sandbox/stats", handle.url());
-        println!("Press Ctrl-C to stop.");
+        banner += &format!(
+            "  inspect         {}/sandbox/stats\nPress Ctrl-C to stop.\n",
+            handle.url()
+        );
+        super::out::print(banner)?;
         tokio::signal::ctrl_c()
             .await
             .context("cannot wait for Ctrl-C")?;
         let stats = handle.stats();
         handle.shutdown().await;
-        println!(
-            "Stopped: {} profiles, {} sessions stored.",
+        super::out::print(format!(
+            "Stopped: {} profiles, {} sessions stored.\n",
             stats.profiles, stats.sessions
-        );
+        ))?;
         Ok(OK)
     })
 }

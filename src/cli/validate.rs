@@ -3,6 +3,7 @@
 //! as one import: a session id used by two files is an error. With `TALON_MANAGEMENT_KEY` and
 //! `TALON_BASE_URL` set, the account's custom attributes are known too (as for `map` and `preview`).
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -68,17 +69,20 @@ pub fn run(args: Args) -> CmdResult {
             serde_json::to_string_pretty(&all)
         }
         .context("writing the report")?;
-        println!("{text}");
+        super::out::print(format!("{text}\n"))?;
     } else {
+        let mut text = String::new();
         for (report, path) in reports.iter().zip(&args.mapping) {
             if reports.len() > 1 {
-                println!(
+                let _ = writeln!(
+                    text,
                     "{}:",
                     crate::text::for_terminal(&path.display().to_string())
                 );
             }
-            print_report(report);
+            report_text(&mut text, report);
         }
+        super::out::print(text)?;
     }
     Ok(if reports.iter().all(|r| r.invalid == 0) {
         exit::OK
@@ -87,12 +91,13 @@ pub fn run(args: Args) -> CmdResult {
     })
 }
 
-fn print_report(report: &Report) {
-    println!(
+fn report_text(out: &mut String, report: &Report) {
+    let _ = writeln!(
+        out,
         "{} rows: {} valid, {} invalid, {} warnings",
         report.rows, report.valid, report.invalid, report.warnings
     );
     for line in report.lines() {
-        println!("  {}", crate::text::for_terminal(&line));
+        let _ = writeln!(out, "  {}", crate::text::for_terminal(&line));
     }
 }

@@ -642,6 +642,7 @@ impl CsvRows {
             self.filler
                 .number_row(rec, &mut notes, cells.iter().map(|c| c.0));
             let go = f(&RowView {
+                line: rec.line,
                 notes: &notes,
                 cells: &cells,
             });

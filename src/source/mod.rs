@@ -230,6 +230,7 @@ impl SourceReader {
                     let mut cells = recycle(spare);
                     cells.extend(row.cells.iter().map(|c| (c.value.as_str(), c.kind)));
                     let go = f(&RowView {
+                        line: row.line,
                         notes: &row.notes,
                         cells: &cells,
                     });
@@ -246,6 +247,8 @@ impl SourceReader {
 
 /// A row's clean values, their kinds and the row's notes, borrowed (see [`SourceReader::for_each_view`]).
 pub struct RowView<'a> {
+    /// As [`Row::line`].
+    pub line: u64,
     pub notes: &'a [RowNote],
     /// One `(value, kind)` per column, as in [`Row::cells`].
     pub cells: &'a [(&'a str, CellKind)],

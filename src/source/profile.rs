@@ -37,14 +37,32 @@ pub struct ColumnProfile {
 /// A whole file's profile.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Profile {
+    /// Data rows, without the footer rows at the end.
     pub rows: u64,
     pub ragged_rows: u64,
+    /// Lines (CSV) or sheet rows of the first [`PLACES`] ragged rows.
+    pub ragged_lines: Vec<u64>,
+    /// Rows at the end that look like totals or report footers; they are left out of the columns' profiles.
     pub footer_rows: u64,
     pub error_cells: u64,
+    /// Where the first [`PLACES`] error cells are.
+    pub error_locations: Vec<CellPlace>,
     pub columns: Vec<ColumnProfile>,
 }
 
+/// A cell's place, for messages: the sheet row (CSV: line) and the column's name.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CellPlace {
+    pub row: u64,
+    pub column: String,
+}
+
 pub const DISTINCT_LIMIT: usize = 100_000;
+/// How many ragged rows and error cells are named: enough to find the pattern in the file.
+pub const PLACES: usize = 5;
+/// Footer-looking rows held back until the next data row or the end decides what they are. More of them in a
+/// row than this are no report footer: they are data.
+const MAX_FOOTER_ROWS: usize = 20;
 const SAMPLES: usize = 5;
 
 // Bit set of kinds a value could be.
@@ -483,7 +501,25 @@ impl Acc {
                 .split(|c: char| !c.is_alphanumeric())
                 .any(|part| part == *w)
         });
+        let parts: Vec<&str> = lname.split(|c: char| !c.is_alphanumeric()).collect();
+        // Postal codes have one length per country, so different lengths mean lost zeros (01067 → 1067) even
+        // when no value starts with 0; customer numbers differ in length naturally and need that hint.
+        let postal = parts.iter().any(|p| {
+            matches!(
+                *p,
+                "zip" | "zipcode" | "postal" | "postcode" | "postalcode" | "plz" | "postleitzahl"
+            )
+        }) || (parts.contains(&"post") && parts.contains(&"code"));
+        let lengths_differ = self.lengths.filter(|(lo, hi)| lo != hi);
         if matches!(kind, ValueKind::Integer)
+            && postal
+            && let Some((lo, hi)) = lengths_differ
+        {
+            warnings.push(format!(
+                "postal codes have {lo} to {hi} digits; leading zeros may have been lost (01067 became 1067) — \
+                 export again with this column formatted as text"
+            ));
+        } else if matches!(kind, ValueKind::Integer)
             && id_like
             && self.lengths.is_some_and(|(lo, hi)| lo != hi)
             && self.workbook_number
@@ -529,6 +565,21 @@ pub fn profile(reader: &mut SourceReader, limit: Option<u64>) -> Result<Profile,
 struct State {
     accs: Vec<Acc>,
     out: Profile,
+    /// Rows seen, footer-looking or not (for the limit).
+    seen: u64,
+    /// Footer-looking rows not yet followed by a data row. "Total Fitness GmbH" is a customer in the middle of
+    /// the data; only the rows after the last data row are the report's footer.
+    pending: Vec<Pending>,
+    /// The current run of footer-looking rows grew longer than any footer: they are data.
+    run_is_data: bool,
+    /// (line, column index) of the first error cells.
+    error_at: Vec<(u64, usize)>,
+}
+
+struct Pending {
+    line: u64,
+    ragged: bool,
+    cells: Vec<(String, CellKind)>,
 }
 
 impl State {
@@ -545,40 +596,104 @@ impl State {
             out: Profile {
                 rows: 0,
                 ragged_rows: 0,
+                ragged_lines: vec![],
                 footer_rows: 0,
                 error_cells: 0,
+                error_locations: vec![],
                 columns: vec![],
             },
+            seen: 0,
+            pending: vec![],
+            run_is_data: false,
+            error_at: vec![],
         }
     }
 
     /// Adds one row; false once `limit` rows have been seen.
     fn add(&mut self, row: &RowView<'_>, limit: Option<u64>) -> bool {
-        let out = &mut self.out;
-        out.rows += 1;
+        self.seen += 1;
         let mut footer = false;
+        let mut ragged = false;
         for note in row.notes {
             match note {
-                RowNote::LooksLikeFooter => {
-                    out.footer_rows += 1;
-                    footer = true;
-                }
-                _ => out.ragged_rows += 1,
+                RowNote::LooksLikeFooter => footer = true,
+                _ => ragged = true,
             }
         }
-        if !footer {
-            for (acc, &(value, kind)) in self.accs.iter_mut().zip(row.cells) {
-                if kind == CellKind::Error {
-                    out.error_cells += 1;
-                }
-                acc.add(value, kind);
+        if footer && !self.run_is_data {
+            if self.pending.len() < MAX_FOOTER_ROWS {
+                self.pending.push(Pending {
+                    line: row.line,
+                    ragged,
+                    cells: row.cells.iter().map(|&(v, k)| (v.to_string(), k)).collect(),
+                });
+                return limit.is_none_or(|l| self.seen < l);
             }
+            self.run_is_data = true;
+        } else if !footer {
+            self.run_is_data = false;
         }
-        limit.is_none_or(|l| out.rows < l)
+        if !self.pending.is_empty() {
+            // A row follows them, so they were data after all.
+            self.pending_are_data();
+        }
+        self.data(row.line, ragged, row.cells.iter().copied());
+        limit.is_none_or(|l| self.seen < l)
     }
 
-    fn finish(self, info: &SourceInfo) -> Profile {
+    fn pending_are_data(&mut self) {
+        let mut pending = std::mem::take(&mut self.pending);
+        for p in pending.drain(..) {
+            self.data(
+                p.line,
+                p.ragged,
+                p.cells.iter().map(|(v, k)| (v.as_str(), *k)),
+            );
+        }
+        self.pending = pending;
+    }
+
+    fn data<'v>(
+        &mut self,
+        line: u64,
+        ragged: bool,
+        cells: impl Iterator<Item = (&'v str, CellKind)>,
+    ) {
+        let out = &mut self.out;
+        out.rows += 1;
+        if ragged {
+            out.ragged_rows += 1;
+            if out.ragged_lines.len() < PLACES {
+                out.ragged_lines.push(line);
+            }
+        }
+        for (i, (acc, (value, kind))) in self.accs.iter_mut().zip(cells).enumerate() {
+            if kind == CellKind::Error {
+                out.error_cells += 1;
+                if self.error_at.len() < PLACES {
+                    self.error_at.push((line, i));
+                }
+            }
+            acc.add(value, kind);
+        }
+    }
+
+    fn finish(mut self, info: &SourceInfo) -> Profile {
+        // A footer needs data above it: a file of nothing but a customer called "Total Fitness GmbH" is data.
+        if self.out.rows == 0 {
+            self.pending_are_data();
+        }
         let mut out = self.out;
+        // Nothing followed them: the report's footer.
+        out.footer_rows = self.pending.len() as u64;
+        out.error_locations = self
+            .error_at
+            .into_iter()
+            .map(|(row, i)| CellPlace {
+                row,
+                column: info.columns.get(i).cloned().unwrap_or_default(),
+            })
+            .collect();
         out.columns = self
             .accs
             .into_iter()
@@ -749,5 +864,140 @@ mod tests {
         a.add("13/04/2021", CellKind::Text);
         a.add("04/13/2021", CellKind::Text);
         assert!(a.finish("x").warnings[0].contains("mix"));
+    }
+
+    /// A row for [`profile_rows`]: line, notes, cells.
+    type TestRow<'a> = (u64, &'a [RowNote], &'a [(&'a str, CellKind)]);
+
+    fn profile_rows(columns: &[&str], rows: &[TestRow<'_>]) -> Profile {
+        let info = SourceInfo {
+            path: "t.xlsx".into(),
+            format: super::super::Format::Xlsx,
+            encoding: None,
+            delimiter: None,
+            sheets: vec![],
+            sheet: None,
+            header_row: 1,
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+        };
+        let mut state = State::new(&info);
+        for &(line, notes, cells) in rows {
+            state.add(&RowView { line, notes, cells }, None);
+        }
+        state.finish(&info)
+    }
+
+    #[test]
+    fn only_footer_looking_rows_after_the_last_data_row_are_footers() {
+        use CellKind::Text;
+        let footer = &[RowNote::LooksLikeFooter][..];
+        let short = &[RowNote::TooFewFields {
+            expected: 3,
+            found: 2,
+        }][..];
+        let p = profile_rows(
+            &["Company", "City", "Employees"],
+            &[
+                (2, &[], &[("Acme", Text), ("Berlin", Text), ("10", Text)]),
+                (
+                    3,
+                    footer,
+                    &[("Total Fitness GmbH", Text), ("Paris", Text), ("20", Text)],
+                ),
+                (4, &[], &[("Zeta", Text), ("Köln", Text), ("30", Text)]),
+                (
+                    5,
+                    short,
+                    &[("Ypsilon", Text), ("Bonn", Text), ("", CellKind::Empty)],
+                ),
+                (
+                    6,
+                    footer,
+                    &[("Total", Text), ("", CellKind::Empty), ("60", Text)],
+                ),
+                (
+                    7,
+                    &[footer[0].clone(), short[0].clone()],
+                    &[("Summe", Text)],
+                ),
+            ],
+        );
+        assert_eq!((p.rows, p.footer_rows), (4, 2));
+        assert_eq!((p.ragged_rows, p.ragged_lines.clone()), (1, vec![5]));
+        assert_eq!(p.columns[0].distinct, 4);
+        assert!(
+            p.columns[0]
+                .samples
+                .contains(&"Total Fitness GmbH".to_string())
+        );
+        assert_eq!(p.columns[1].samples, ["Berlin", "Paris", "Köln", "Bonn"]);
+    }
+
+    #[test]
+    fn a_long_run_of_footer_looking_rows_is_data() {
+        let footer = &[RowNote::LooksLikeFooter][..];
+        let cells = &[("Total", CellKind::Text)][..];
+        let rows: Vec<_> = (0..30).map(|i| (i + 2, footer, cells)).collect();
+        let p = profile_rows(&["Kind"], &rows);
+        assert_eq!((p.rows, p.footer_rows), (30, 0));
+        let p = profile_rows(&["Kind"], &rows[..1]);
+        assert_eq!((p.rows, p.footer_rows), (1, 0), "no data above: no footer");
+    }
+
+    #[test]
+    fn ragged_rows_and_error_cells_are_named() {
+        let many = &[RowNote::TooManyFields {
+            expected: 2,
+            found: 3,
+        }][..];
+        let na = &[("1", CellKind::Number), ("#N/A", CellKind::Error)][..];
+        let ok = &[("1", CellKind::Number), ("2", CellKind::Number)][..];
+        let mut rows = vec![(2, &[][..], ok)];
+        rows.extend((3..10).map(|line| (line, many, ok)));
+        rows.extend((10..20).map(|line| (line, &[][..], na)));
+        let p = profile_rows(&["Id", "Amount"], &rows);
+        assert_eq!(p.ragged_rows, 7);
+        assert_eq!(p.ragged_lines, [3, 4, 5, 6, 7]);
+        assert_eq!(p.error_cells, 10);
+        assert_eq!(p.error_locations.len(), PLACES);
+        assert_eq!(
+            p.error_locations[0],
+            CellPlace {
+                row: 10,
+                column: "Amount".into()
+            }
+        );
+    }
+
+    #[test]
+    fn postal_codes_of_different_lengths_warn_even_without_a_leading_zero() {
+        let warned = |name: &str, values: &[&str]| {
+            let mut a = Acc {
+                lost_zero_candidate: true,
+                ..Acc::default()
+            };
+            for v in values {
+                a.add(v, CellKind::Text);
+            }
+            a.finish(name).warnings
+        };
+        for name in [
+            "PLZ",
+            "Zip",
+            "Postal code",
+            "Postcode",
+            "ZIP-Code",
+            "post_code",
+        ] {
+            let w = warned(name, &["1067", "10115", "80331"]);
+            assert!(
+                w.len() == 1 && w[0].contains("leading zeros"),
+                "{name}: {w:?}"
+            );
+            assert!(warned(name, &["01067", "10115"]).is_empty(), "{name}");
+        }
+        // Customer numbers grow: different lengths alone say nothing.
+        assert!(warned("Customer Number", &["7", "1067", "10115"]).is_empty());
+        assert!(!warned("Customer Number", &["007", "1067"]).is_empty());
     }
 }
