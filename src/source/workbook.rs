@@ -470,6 +470,9 @@ impl Iterator for SheetRows {
 }
 
 /// Opens one sheet of a workbook: the one asked for, or else the first with a header and data below it.
+///
+/// A sheet with a header and no data opens with no rows, as a CSV does: the wizard steps through sheets with
+/// F2 and must be able to show such a sheet (an error there would keep it on the previous sheet for good).
 pub fn open(
     path: &Path,
     format: Format,
@@ -549,24 +552,6 @@ pub fn open(
             }
         }
     };
-    if !cells.has_data(&layout) {
-        let more = if names.len() > 1 {
-            format!(
-                " Pick the sheet with --sheet; the sheets are: {}",
-                names.join(", ")
-            )
-        } else {
-            String::new()
-        };
-        return Err(sheet_error(
-            path,
-            &sheet,
-            format!(
-                "the sheet has a header row (row {}) but no data rows.{more}",
-                layout.header + 1
-            ),
-        ));
-    }
     let header_values: Vec<String> = cells
         .dense_row(layout.header, cells.row_slice(layout.header), layout.width)
         .into_iter()
