@@ -452,35 +452,50 @@ fn default_sheet_is_the_first_with_data_rows() {
         let out = inspect(&[path.to_str().unwrap(), "--json"]).success();
         let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
         assert_eq!(v["sheet"], "Customers", "{file}");
-        // Asked for by name, the header-only sheet is an error that names it.
-        let out = inspect(&[path.to_str().unwrap(), "--sheet", "Notes"]).code(2);
-        let stderr = stderr_of(&out);
-        assert!(
-            stderr.contains(&format!("{file}, sheet 'Notes': "))
-                && stderr.contains("no data rows")
-                && stderr.contains("Notes, Customers"),
-            "{stderr}"
-        );
+        // Asked for by name, the header-only sheet opens with no rows.
+        let opts = SourceOptions {
+            sheet: Some("Notes".into()),
+            ..SourceOptions::default()
+        };
+        let reader = source::open(&path, &opts).unwrap();
+        assert_eq!(reader.info.sheet.as_deref(), Some("Notes"), "{file}");
+        assert_eq!(reader.count(), 0, "{file}");
     }
 }
 
+/// No sheet has data rows: the first non-empty sheet is read.
 #[test]
-fn a_workbook_of_header_only_sheets_names_the_sheet() {
+fn a_workbook_of_header_only_sheets_reads_the_first() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("empty.xlsx");
     let mut wb = Workbook::new();
+    wb.add_worksheet().set_name("Blank").unwrap();
     let sheet = wb.add_worksheet();
     sheet.set_name("Template").unwrap();
     sheet.write_string(0, 0, "Email").unwrap();
     sheet.write_string(0, 1, "Name").unwrap();
-    wb.add_worksheet().set_name("Empty").unwrap();
+    let other = wb.add_worksheet();
+    other.set_name("Other").unwrap();
+    other.write_string(0, 0, "Id").unwrap();
     wb.save(&p).unwrap();
-    let err = source::open(&p, &SourceOptions::default())
-        .err()
-        .unwrap()
-        .to_string();
+    let reader = source::open(&p, &SourceOptions::default()).unwrap();
+    assert_eq!(reader.info.sheet.as_deref(), Some("Template"));
+    assert_eq!(reader.info.columns, ["Email", "Name"]);
+    assert_eq!(reader.count(), 0);
+}
+
+/// A sheet error names the sheet: here a header row that does not exist.
+#[test]
+fn sheet_errors_name_the_sheet() {
+    let path = xlsb_fixture();
+    let opts = SourceOptions {
+        sheet: Some("Orders".into()),
+        header_row: Some(50),
+        ..SourceOptions::default()
+    };
+    let err = source::open(&path, &opts).err().unwrap().to_string();
     assert!(
-        err.contains("empty.xlsx, sheet 'Template': ") && err.contains("no data rows"),
+        err.contains("customers.xlsb, sheet 'Orders': ") && err.contains("no row 50"),
         "{err}"
     );
 }

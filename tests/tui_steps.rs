@@ -347,7 +347,24 @@ fn source_step_picks_the_sheet_and_moves_the_header_row() {
     update(&mut app, Msg::FileLoaded(load_table(&path)));
     let t = app.table.clone().unwrap();
     assert_eq!(t.sheets, ["Notes", "Customers"]);
-    // F2: the next sheet, read again in the background.
+    // The first sheet with data rows is read, not the one-cell "Notes".
+    assert_eq!(t.sheet.as_deref(), Some("Customers"));
+    // F2: the next sheet (wrapping round to "Notes", which has no data rows but still shows), read again in
+    // the background; F2 there comes back to "Customers".
+    let cmd = update(&mut app, key(KeyCode::F(2)));
+    let Some(Cmd::LoadFileWith { path: p, sheet, .. }) = cmd else {
+        panic!("expected a reload, got {cmd:?}")
+    };
+    assert_eq!(sheet.as_deref(), Some("Notes"));
+    let opts = talon_import::source::SourceOptions {
+        sheet,
+        ..Default::default()
+    };
+    update(
+        &mut app,
+        Msg::FileLoaded(talon_import::tui::load_table_with(&p, &opts)),
+    );
+    assert_eq!(app.table.as_ref().unwrap().sheet.as_deref(), Some("Notes"));
     let cmd = update(&mut app, key(KeyCode::F(2)));
     let Some(Cmd::LoadFileWith {
         path: p,

@@ -100,6 +100,23 @@ pub fn number_text(n: f64) -> String {
     }
 }
 
+/// An .ods time cell (`PT12H30M00S`) below 24 hours is a time of day, shown as Excel shows one: `12:30:00`.
+/// Longer durations stay as written.
+fn ods_time_of_day(s: &str) -> Option<String> {
+    let rest = s.strip_prefix("PT")?;
+    let (h, rest) = rest.split_once('H')?;
+    let (m, rest) = rest.split_once('M')?;
+    let sec = rest.strip_suffix('S')?;
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    let sec: f64 = sec.parse().ok()?;
+    if h >= 24 || m >= 60 || !(0.0..60.0).contains(&sec) {
+        return None;
+    }
+    // Round to the second, as for Excel times.
+    let sec = (sec.round() as u32).min(59);
+    Some(format!("{h:02}:{m:02}:{sec:02}"))
+}
+
 /// Converts a calamine cell to a [`Cell`].
 pub fn cell(data: &Data) -> Cell {
     let typed = |value: String, kind| Cell {
@@ -114,7 +131,10 @@ pub fn cell(data: &Data) -> Cell {
         Data::Float(f) => typed(number_text(*f), CellKind::Number),
         Data::Bool(b) => typed(b.to_string(), CellKind::Bool),
         Data::Error(e) => typed(e.to_string(), CellKind::Error),
-        Data::DurationIso(s) => typed(s.clone(), CellKind::Text),
+        Data::DurationIso(s) => match ods_time_of_day(s) {
+            Some(t) => typed(t, CellKind::Text),
+            None => typed(s.clone(), CellKind::Text),
+        },
         Data::DateTimeIso(s) => {
             let kind = if s.contains('T') {
                 CellKind::DateTime
@@ -450,6 +470,9 @@ impl Iterator for SheetRows {
 }
 
 /// Opens one sheet of a workbook: the one asked for, or else the first with a header and data below it.
+///
+/// A sheet with a header and no data opens with no rows, as a CSV does: the wizard steps through sheets with
+/// F2 and must be able to show such a sheet (an error there would keep it on the previous sheet for good).
 pub fn open(
     path: &Path,
     format: Format,
@@ -529,24 +552,6 @@ pub fn open(
             }
         }
     };
-    if !cells.has_data(&layout) {
-        let more = if names.len() > 1 {
-            format!(
-                " Pick the sheet with --sheet; the sheets are: {}",
-                names.join(", ")
-            )
-        } else {
-            String::new()
-        };
-        return Err(sheet_error(
-            path,
-            &sheet,
-            format!(
-                "the sheet has a header row (row {}) but no data rows.{more}",
-                layout.header + 1
-            ),
-        ));
-    }
     let header_values: Vec<String> = cells
         .dense_row(layout.header, cells.row_slice(layout.header), layout.width)
         .into_iter()
@@ -629,4 +634,29 @@ pub fn zip_kind(file: &mut (impl std::io::Read + std::io::Seek)) -> Option<ZipKi
     } else {
         ZipKind::Other
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_keep_excels_fifteen_digits_and_whole_numbers_stay_whole() {
+        assert_eq!(number_text(3.3000000000000003), "3.3");
+        assert_eq!(number_text(0.30000000000000004), "0.3");
+        assert_eq!(number_text(-0.30000000000000004), "-0.3");
+        assert_eq!(number_text(17850.0), "17850");
+        assert_eq!(number_text(7091234567890.0), "7091234567890");
+        assert_eq!(number_text(1234.56), "1234.56");
+        assert_eq!(number_text(0.0), "0");
+    }
+
+    #[test]
+    fn ods_times_of_day() {
+        let text = |s: &str| cell(&Data::DurationIso(s.into())).value;
+        assert_eq!(text("PT12H00M00S"), "12:00:00");
+        assert_eq!(text("PT08H30M15.6S"), "08:30:16");
+        // A duration of more than a day is not a time of day.
+        assert_eq!(text("PT36H00M00S"), "PT36H00M00S");
+    }
 }
