@@ -53,6 +53,10 @@ fn guarded<T>(call: impl FnOnce() -> T) -> Result<T, String> {
     })
 }
 
+const ODS_TOO_LARGE: &str = "a sheet reaches too far (more than 100 million cells up to its farthest cell, \
+    counting empty formatted ones); delete stray cells and clear empty formatted areas far from the data, or save \
+    the sheet as CSV";
+
 fn open_sheets(
     path: &Path,
     format: Format,
@@ -67,13 +71,22 @@ fn open_sheets(
         Format::Xls => open_workbook(path)
             .map(Sheets::Xls)
             .map_err(|e| e.to_string()),
-        Format::Ods => open_workbook(path)
-            .map(Sheets::Ods)
-            .map_err(|e| e.to_string()),
+        Format::Ods => open_workbook(path).map(Sheets::Ods).map_err(|e| match e {
+            // calamine expands an .ods sheet up to its farthest cell, including repeated empty formatted
+            // cells, and refuses beyond 100 million cells: not damage, and the admin can fix it.
+            calamine::OdsError::CellLimitExceeded { .. } => ODS_TOO_LARGE.to_string(),
+            e => e.to_string(),
+        }),
         Format::Csv => Err("not a workbook".into()),
     })
     .and_then(|read| read);
-    sheets.map_err(|e| format!("the workbook is damaged or not a real {format:?} file ({e}); open it in Excel and save it again"))
+    sheets.map_err(|e| {
+        if e == ODS_TOO_LARGE {
+            e
+        } else {
+            format!("the workbook is damaged or not a real {format:?} file ({e}); open it in Excel and save it again")
+        }
+    })
 }
 
 /// Every sheet name of a workbook, in order.
@@ -345,7 +358,7 @@ impl SheetCells {
                 path,
                 sheet,
                 format!(
-                    "the sheet reaches column {} (cell {}), more than {MAX_COLUMNS} columns wide. If that \
+                    "the sheet reaches column {} (cell {}), more than 2,000 columns wide. If that \
                      cell is a stray, delete it (or clear the formatted area around it) in Excel and save, or \
                      save the sheet as CSV",
                     header::column_letter(*far_col as usize),
