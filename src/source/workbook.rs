@@ -38,9 +38,10 @@ fn guarded<T>(call: impl FnOnce() -> T) -> Result<T, String> {
             }
         }));
     });
-    QUIET_PANICS.with(|q| q.set(true));
+    // Restored rather than cleared: guarded calls nest (the .xlsb formula pass runs inside a sheet read).
+    let was = QUIET_PANICS.with(|q| q.replace(true));
     let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(call));
-    QUIET_PANICS.with(|q| q.set(false));
+    QUIET_PANICS.with(|q| q.set(was));
     out.map_err(|panic| {
         let what = panic
             .downcast_ref::<&str>()
