@@ -508,7 +508,11 @@ fn numbers_and_times_as_excel_shows_them() {
     let mut wb = Workbook::new();
     let sheet = wb.add_worksheet();
     let time = rust_xlsxwriter::Format::new().set_num_format("h:mm");
-    let headers = ["Sum", "Tenth", "Whole", "Id", "At", "Small", "Big"];
+    let seconds = rust_xlsxwriter::Format::new().set_num_format("hh:mm:ss");
+    let ampm = rust_xlsxwriter::Format::new().set_num_format("h:mm AM/PM");
+    let headers = [
+        "Sum", "Tenth", "Whole", "Id", "At", "Small", "Big", "Exact", "Evening",
+    ];
     for (c, h) in headers.iter().enumerate() {
         sheet.write_string(0, c as u16, *h).unwrap();
     }
@@ -519,6 +523,12 @@ fn numbers_and_times_as_excel_shows_them() {
     sheet.write_number_with_format(1, 4, 0.5, &time).unwrap();
     sheet.write_number(1, 5, 0.000123).unwrap();
     sheet.write_number(1, 6, 1e20).unwrap();
+    sheet
+        .write_number_with_format(1, 7, 0.5 + 5.0 / 86_400.0, &seconds)
+        .unwrap();
+    sheet
+        .write_number_with_format(1, 8, 0.75 + 30.0 / 86_400.0, &ampm)
+        .unwrap();
     wb.save(&p).unwrap();
     let row = source::open(&p, &SourceOptions::default())
         .unwrap()
@@ -533,9 +543,11 @@ fn numbers_and_times_as_excel_shows_them() {
             "0.3",
             "17850",
             "7091234567890",
-            "12:00:00",
+            "12:00",
             "0.000123",
-            "100000000000000000000"
+            "100000000000000000000",
+            "12:00:05",
+            "18:00"
         ]
     );
 }

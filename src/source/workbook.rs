@@ -131,6 +131,35 @@ fn ods_time_of_day(s: &str) -> Option<String> {
     Some(format!("{h:02}:{m:02}:{sec:02}"))
 }
 
+/// A time of day (serial below 1) whose .xlsx number format shows no seconds (`h:mm`, `h:mm AM/PM`), as
+/// `12:30` like Excel shows it; `None` for anything else, which [`cell`] converts. Excel drops the seconds
+/// such a format hides rather than rounding them into the minutes.
+fn time_without_seconds(serial: f64, format_code: &str) -> Option<String> {
+    if !(serial > 0.0 && serial < 1.0) {
+        return None;
+    }
+    // Seconds are an `s` outside quoted text; `[h]` durations are not times of day.
+    let mut quoted = false;
+    let mut shows_seconds = false;
+    for ch in format_code.chars() {
+        match ch {
+            '"' => quoted = !quoted,
+            's' | 'S' if !quoted => shows_seconds = true,
+            '[' if !quoted => return None,
+            _ => {}
+        }
+    }
+    if shows_seconds {
+        return None;
+    }
+    // Rounded to the second first, as [`cell`] does, so 11:59:59.9996 is 12:00.
+    let secs = (serial * 86_400.0).round() as u32;
+    if secs >= 86_400 {
+        return None;
+    }
+    Some(format!("{:02}:{:02}", secs / 3600, secs / 60 % 60))
+}
+
 /// Converts a calamine cell to a [`Cell`].
 pub fn cell(data: &Data) -> Cell {
     let typed = |value: String, kind| Cell {
@@ -228,12 +257,25 @@ fn load_cells(book: &mut Book, name: &str) -> Result<SheetCells, String> {
                 }
                 Err(e) => return Err(e.to_string()),
             };
-            while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
-                push_cell(
-                    &mut cells,
-                    cell.get_position(),
-                    cell.get_value().clone().into(),
-                );
+            while let Some((cell, style)) = reader
+                .next_cell_with_style_id()
+                .map_err(|e| e.to_string())?
+            {
+                let value = match cell.get_value() {
+                    calamine::DataRef::DateTime(dt) => {
+                        let format = reader
+                            .styles()
+                            .get(style)
+                            .and_then(|s| s.number_format.as_ref());
+                        match format.and_then(|f| time_without_seconds(dt.as_f64(), &f.format_code))
+                        {
+                            Some(text) => Data::String(text),
+                            None => Data::DateTime(*dt),
+                        }
+                    }
+                    other => other.clone().into(),
+                };
+                push_cell(&mut cells, cell.get_position(), value);
             }
         }
         Sheets::Xlsb(x) => {
