@@ -102,7 +102,10 @@ pub fn sheet_names(path: &Path, format: Format) -> Result<Vec<String>, SourceErr
 /// Excel keeps 15 significant digits, so a cached 3.3000000000000003 (the binary sum of 1.1 + 2.2) shows as
 /// 3.3; rounding there first gives what the admin sees.
 pub fn number_text(n: f64) -> String {
-    let n = if n.is_finite() && n != 0.0 {
+    // A whole number below 2^53 is exact in the file: a 16-digit loyalty card number written by another tool
+    // keeps its last digit (Excel itself never stores more than 15).
+    let exact = n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0;
+    let n = if n.is_finite() && n != 0.0 && !exact {
         format!("{n:.14e}").parse::<f64>().unwrap_or(n)
     } else {
         n
@@ -705,6 +708,8 @@ mod tests {
         assert_eq!(number_text(7091234567890.0), "7091234567890");
         assert_eq!(number_text(1234.56), "1234.56");
         assert_eq!(number_text(0.0), "0");
+        assert_eq!(number_text(4006381333931234.0), "4006381333931234");
+        assert_eq!(number_text(1e20), "100000000000000000000");
     }
 
     #[test]
