@@ -246,7 +246,8 @@ fn push_cell(cells: &mut Vec<(u32, u32, Data)>, (r, c): (u32, u32), value: Data)
 }
 
 /// Reads one sheet's cells. xlsx and xlsb are streamed cell by cell; calamine has no such reader for .xls
-/// and .ods, whose sizes are bounded by the format (.xls) or by run-length encoded empty cells (.ods).
+/// and .ods, whose dense ranges are bounded by the format (.xls: 65,536 × 256) or by calamine's own limit of
+/// 100 million cells (.ods, see [`ODS_TOO_LARGE`]).
 fn load_cells(book: &mut Book, name: &str) -> Result<SheetCells, String> {
     let mut cells = Vec::new();
     let mut lost = HashSet::new();
