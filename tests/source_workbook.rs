@@ -508,7 +508,11 @@ fn numbers_and_times_as_excel_shows_them() {
     let mut wb = Workbook::new();
     let sheet = wb.add_worksheet();
     let time = rust_xlsxwriter::Format::new().set_num_format("h:mm");
-    let headers = ["Sum", "Tenth", "Whole", "Id", "At", "Small", "Big"];
+    let seconds = rust_xlsxwriter::Format::new().set_num_format("hh:mm:ss");
+    let ampm = rust_xlsxwriter::Format::new().set_num_format("h:mm AM/PM");
+    let headers = [
+        "Sum", "Tenth", "Whole", "Id", "At", "Small", "Big", "Exact", "Evening",
+    ];
     for (c, h) in headers.iter().enumerate() {
         sheet.write_string(0, c as u16, *h).unwrap();
     }
@@ -519,6 +523,12 @@ fn numbers_and_times_as_excel_shows_them() {
     sheet.write_number_with_format(1, 4, 0.5, &time).unwrap();
     sheet.write_number(1, 5, 0.000123).unwrap();
     sheet.write_number(1, 6, 1e20).unwrap();
+    sheet
+        .write_number_with_format(1, 7, 0.5 + 5.0 / 86_400.0, &seconds)
+        .unwrap();
+    sheet
+        .write_number_with_format(1, 8, 0.75 + 30.0 / 86_400.0, &ampm)
+        .unwrap();
     wb.save(&p).unwrap();
     let row = source::open(&p, &SourceOptions::default())
         .unwrap()
@@ -533,9 +543,11 @@ fn numbers_and_times_as_excel_shows_them() {
             "0.3",
             "17850",
             "7091234567890",
-            "12:00:00",
+            "12:00",
             "0.000123",
-            "100000000000000000000"
+            "100000000000000000000",
+            "12:00:05",
+            "18:00"
         ]
     );
 }
@@ -589,29 +601,95 @@ fn zip_workbooks_are_told_apart_by_content() {
     );
 }
 
-/// A one-entry ZIP with the file stored uncompressed (its CRC is not checked by the format detection).
+/// A one-entry ZIP with the file stored uncompressed.
 fn stored_zip(name: &str, data: &[u8]) -> Vec<u8> {
-    let (n, len) = (name.len() as u16, data.len() as u32);
+    stored_zip_of(&[(name, data)])
+}
+
+/// A ZIP with the files stored uncompressed, with real CRCs (calamine's ZIP reader checks them).
+fn stored_zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &b in data {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
     let mut out = Vec::new();
-    out.extend(b"PK\x03\x04\x14\0\0\0\0\0\0\0\0\0\0\0\0\0");
-    out.extend(len.to_le_bytes());
-    out.extend(len.to_le_bytes());
-    out.extend(n.to_le_bytes());
-    out.extend(0u16.to_le_bytes());
-    out.extend(name.as_bytes());
-    out.extend(data);
-    let dir_at = out.len() as u32;
-    out.extend(b"PK\x01\x02\x14\0\x14\0\0\0\0\0\0\0\0\0\0\0\0\0");
-    out.extend(len.to_le_bytes());
-    out.extend(len.to_le_bytes());
-    out.extend(n.to_le_bytes());
-    out.extend([0u8; 12]); // extra and comment lengths, disk, attributes
-    out.extend(0u32.to_le_bytes()); // offset of the local header
-    out.extend(name.as_bytes());
-    let dir_len = out.len() as u32 - dir_at;
-    out.extend(b"PK\x05\x06\0\0\0\0\x01\0\x01\0");
+    let mut dir = Vec::new();
+    for (name, data) in files {
+        let (n, len, crc) = (name.len() as u16, data.len() as u32, crc32(data));
+        let at = out.len() as u32;
+        out.extend(b"PK\x03\x04\x14\0\0\0\0\0\0\0\0\0");
+        out.extend(crc.to_le_bytes());
+        out.extend(len.to_le_bytes());
+        out.extend(len.to_le_bytes());
+        out.extend(n.to_le_bytes());
+        out.extend(0u16.to_le_bytes());
+        out.extend(name.as_bytes());
+        out.extend(*data);
+        dir.extend(b"PK\x01\x02\x14\0\x14\0\0\0\0\0\0\0\0\0");
+        dir.extend(crc.to_le_bytes());
+        dir.extend(len.to_le_bytes());
+        dir.extend(len.to_le_bytes());
+        dir.extend(n.to_le_bytes());
+        dir.extend([0u8; 12]); // extra and comment lengths, disk, attributes
+        dir.extend(at.to_le_bytes()); // offset of the local header
+        dir.extend(name.as_bytes());
+    }
+    let (dir_at, dir_len, count) = (out.len() as u32, dir.len() as u32, files.len() as u16);
+    out.extend(dir);
+    out.extend(b"PK\x05\x06\0\0\0\0");
+    out.extend(count.to_le_bytes());
+    out.extend(count.to_le_bytes());
     out.extend(dir_len.to_le_bytes());
     out.extend(dir_at.to_le_bytes());
     out.extend(0u16.to_le_bytes());
     out
+}
+
+/// An .ods whose empty formatted area reaches XFD1048576: calamine refuses it (100 million cells at most),
+/// which is not damage and gets the same advice as a stray cell in an .xlsx.
+#[test]
+fn an_ods_reaching_the_last_cell_says_what_to_do() {
+    let content = r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Sheet1">
+<table:table-row><table:table-cell office:value-type="string"><text:p>Email</text:p></table:table-cell></table:table-row>
+<table:table-row><table:table-cell office:value-type="string"><text:p>a@x.com</text:p></table:table-cell></table:table-row>
+<table:table-row table:number-rows-repeated="1048573"><table:table-cell table:number-columns-repeated="16384"/></table:table-row>
+<table:table-row><table:table-cell table:number-columns-repeated="16383"/><table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell></table:table-row>
+</table:table></office:spreadsheet></office:body></office:document-content>"#;
+    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("far.ods");
+    std::fs::write(
+        &p,
+        stored_zip_of(&[
+            (
+                "mimetype",
+                b"application/vnd.oasis.opendocument.spreadsheet",
+            ),
+            ("content.xml", content.as_bytes()),
+            ("META-INF/manifest.xml", manifest.as_bytes()),
+        ]),
+    )
+    .unwrap();
+    let out = inspect(&[p.to_str().unwrap()]).code(2);
+    let stderr = stderr_of(&out);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("far.ods")
+            && !stderr.contains("damaged")
+            && stderr.contains("stray cells")
+            && stderr.contains("CSV"),
+        "{stderr}"
+    );
 }

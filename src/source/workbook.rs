@@ -38,9 +38,10 @@ fn guarded<T>(call: impl FnOnce() -> T) -> Result<T, String> {
             }
         }));
     });
-    QUIET_PANICS.with(|q| q.set(true));
+    // Restored rather than cleared: guarded calls nest (the .xlsb formula pass runs inside a sheet read).
+    let was = QUIET_PANICS.with(|q| q.replace(true));
     let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(call));
-    QUIET_PANICS.with(|q| q.set(false));
+    QUIET_PANICS.with(|q| q.set(was));
     out.map_err(|panic| {
         let what = panic
             .downcast_ref::<&str>()
@@ -52,6 +53,10 @@ fn guarded<T>(call: impl FnOnce() -> T) -> Result<T, String> {
         "the reader stopped on damaged data".to_string()
     })
 }
+
+const ODS_TOO_LARGE: &str = "a sheet reaches too far (more than 100 million cells up to its farthest cell, \
+    counting empty formatted ones); delete stray cells and clear empty formatted areas far from the data, or save \
+    the sheet as CSV";
 
 fn open_sheets(
     path: &Path,
@@ -67,13 +72,22 @@ fn open_sheets(
         Format::Xls => open_workbook(path)
             .map(Sheets::Xls)
             .map_err(|e| e.to_string()),
-        Format::Ods => open_workbook(path)
-            .map(Sheets::Ods)
-            .map_err(|e| e.to_string()),
+        Format::Ods => open_workbook(path).map(Sheets::Ods).map_err(|e| match e {
+            // calamine expands an .ods sheet up to its farthest cell, including repeated empty formatted
+            // cells, and refuses beyond 100 million cells: not damage, and the admin can fix it.
+            calamine::OdsError::CellLimitExceeded { .. } => ODS_TOO_LARGE.to_string(),
+            e => e.to_string(),
+        }),
         Format::Csv => Err("not a workbook".into()),
     })
     .and_then(|read| read);
-    sheets.map_err(|e| format!("the workbook is damaged or not a real {format:?} file ({e}); open it in Excel and save it again"))
+    sheets.map_err(|e| {
+        if e == ODS_TOO_LARGE {
+            e
+        } else {
+            format!("the workbook is damaged or not a real {format:?} file ({e}); open it in Excel and save it again")
+        }
+    })
 }
 
 /// Every sheet name of a workbook, in order.
@@ -88,7 +102,10 @@ pub fn sheet_names(path: &Path, format: Format) -> Result<Vec<String>, SourceErr
 /// Excel keeps 15 significant digits, so a cached 3.3000000000000003 (the binary sum of 1.1 + 2.2) shows as
 /// 3.3; rounding there first gives what the admin sees.
 pub fn number_text(n: f64) -> String {
-    let n = if n.is_finite() && n != 0.0 {
+    // A whole number below 2^53 is exact in the file: a 16-digit loyalty card number written by another tool
+    // keeps its last digit (Excel itself never stores more than 15).
+    let exact = n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0;
+    let n = if n.is_finite() && n != 0.0 && !exact {
         format!("{n:.14e}").parse::<f64>().unwrap_or(n)
     } else {
         n
@@ -115,6 +132,35 @@ fn ods_time_of_day(s: &str) -> Option<String> {
     // Round to the second, as for Excel times.
     let sec = (sec.round() as u32).min(59);
     Some(format!("{h:02}:{m:02}:{sec:02}"))
+}
+
+/// A time of day (serial below 1) whose .xlsx number format shows no seconds (`h:mm`, `h:mm AM/PM`), as
+/// `12:30` like Excel shows it; `None` for anything else, which [`cell`] converts. Excel drops the seconds
+/// such a format hides rather than rounding them into the minutes.
+fn time_without_seconds(serial: f64, format_code: &str) -> Option<String> {
+    if !(serial > 0.0 && serial < 1.0) {
+        return None;
+    }
+    // Seconds are an `s` outside quoted text; `[h]` durations are not times of day.
+    let mut quoted = false;
+    let mut shows_seconds = false;
+    for ch in format_code.chars() {
+        match ch {
+            '"' => quoted = !quoted,
+            's' | 'S' if !quoted => shows_seconds = true,
+            '[' if !quoted => return None,
+            _ => {}
+        }
+    }
+    if shows_seconds {
+        return None;
+    }
+    // Rounded to the second first, as [`cell`] does, so 11:59:59.9996 is 12:00.
+    let secs = (serial * 86_400.0).round() as u32;
+    if secs >= 86_400 {
+        return None;
+    }
+    Some(format!("{:02}:{:02}", secs / 3600, secs / 60 % 60))
 }
 
 /// Converts a calamine cell to a [`Cell`].
@@ -200,7 +246,8 @@ fn push_cell(cells: &mut Vec<(u32, u32, Data)>, (r, c): (u32, u32), value: Data)
 }
 
 /// Reads one sheet's cells. xlsx and xlsb are streamed cell by cell; calamine has no such reader for .xls
-/// and .ods, whose sizes are bounded by the format (.xls) or by run-length encoded empty cells (.ods).
+/// and .ods, whose dense ranges are bounded by the format (.xls: 65,536 × 256) or by calamine's own limit of
+/// 100 million cells (.ods, see [`ODS_TOO_LARGE`]).
 fn load_cells(book: &mut Book, name: &str) -> Result<SheetCells, String> {
     let mut cells = Vec::new();
     let mut lost = HashSet::new();
@@ -214,12 +261,25 @@ fn load_cells(book: &mut Book, name: &str) -> Result<SheetCells, String> {
                 }
                 Err(e) => return Err(e.to_string()),
             };
-            while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
-                push_cell(
-                    &mut cells,
-                    cell.get_position(),
-                    cell.get_value().clone().into(),
-                );
+            while let Some((cell, style)) = reader
+                .next_cell_with_style_id()
+                .map_err(|e| e.to_string())?
+            {
+                let value = match cell.get_value() {
+                    calamine::DataRef::DateTime(dt) => {
+                        let format = reader
+                            .styles()
+                            .get(style)
+                            .and_then(|s| s.number_format.as_ref());
+                        match format.and_then(|f| time_without_seconds(dt.as_f64(), &f.format_code))
+                        {
+                            Some(text) => Data::String(text),
+                            None => Data::DateTime(*dt),
+                        }
+                    }
+                    other => other.clone().into(),
+                };
+                push_cell(&mut cells, cell.get_position(), value);
             }
         }
         Sheets::Xlsb(x) => {
@@ -345,7 +405,7 @@ impl SheetCells {
                 path,
                 sheet,
                 format!(
-                    "the sheet reaches column {} (cell {}), more than {MAX_COLUMNS} columns wide. If that \
+                    "the sheet reaches column {} (cell {}), more than 2,000 columns wide. If that \
                      cell is a stray, delete it (or clear the formatted area around it) in Excel and save, or \
                      save the sheet as CSV",
                     header::column_letter(*far_col as usize),
@@ -649,6 +709,8 @@ mod tests {
         assert_eq!(number_text(7091234567890.0), "7091234567890");
         assert_eq!(number_text(1234.56), "1234.56");
         assert_eq!(number_text(0.0), "0");
+        assert_eq!(number_text(4006381333931234.0), "4006381333931234");
+        assert_eq!(number_text(1e20), "100000000000000000000");
     }
 
     #[test]
