@@ -307,14 +307,50 @@ fn is_time(s: &str) -> bool {
             .all(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// `name@domain.tld`: something before the `@`, a dot in the domain but not at its ends, no spaces or control
+/// characters. One pass eight bytes at a time for the usual printable-ASCII address (an address is checked for
+/// every cell of an e-mail column); other values take the general checks.
 fn is_email(s: &str) -> bool {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const TOP: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // The high bit of every byte of `x` that is zero, and of no other byte.
+    let zero_bytes = |x: u64| !(((x & LOW7) + LOW7) | x | LOW7);
     let b = s.as_bytes();
-    // Printable ASCII throughout, in one pass without an early exit (so it is vectorised); only other values
-    // need the checks for control characters and (Unicode) spaces.
-    let printable = b
-        .iter()
-        .fold(true, |ok, &c| ok & (c.wrapping_sub(0x21) < 0x5f));
-    if !printable && (b.iter().any(|&c| c <= b' ') || s.contains(char::is_whitespace)) {
+    let (words, rest) = b.as_chunks::<8>();
+    // The last few bytes padded with a printable letter.
+    let mut last = [b'a'; 8];
+    last[..rest.len()].copy_from_slice(rest);
+    let (mut printable, mut first_at, mut last_dot) = (true, None, None);
+    for (i, w) in words.iter().chain(std::iter::once(&last)).enumerate() {
+        let w = u64::from_le_bytes(*w);
+        // Bit 7 clear (ASCII), and the low seven bits plus 0x5F reach bit 7 only from 0x21 up.
+        printable &= w & TOP == 0 && ((w & LOW7) + 0x5F5F_5F5F_5F5F_5F5F) & TOP == TOP;
+        let ats = zero_bytes(w ^ (ONES * u64::from(b'@')));
+        if first_at.is_none() && ats != 0 {
+            first_at = Some(i * 8 + (ats.trailing_zeros() / 8) as usize);
+        }
+        let dots = zero_bytes(w ^ (ONES * u64::from(b'.')));
+        if dots != 0 {
+            last_dot = Some(i * 8 + ((63 - dots.leading_zeros()) / 8) as usize);
+        }
+    }
+    if !printable {
+        return is_email_slow(s);
+    }
+    let Some(at) = first_at else {
+        return false;
+    };
+    at > 0
+        && last_dot.is_some_and(|d| d > at + 1)
+        && b.get(at + 1) != Some(&b'.')
+        && b.last() != Some(&b'.')
+}
+
+/// [`is_email`] for values that are not printable ASCII throughout.
+fn is_email_slow(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.iter().any(|&c| c <= b' ') || s.contains(char::is_whitespace) {
         return false;
     }
     let Some(at) = b.iter().position(|&c| c == b'@') else {
@@ -342,6 +378,8 @@ fn is_scientific(s: &str) -> bool {
 }
 
 impl Acc {
+    // Inlined into the per-row loop: a call per cell cost ~8 % of inspect.
+    #[inline(always)]
     fn add(&mut self, value: &str, kind: CellKind) {
         if value.is_empty() {
             self.empty += 1;
@@ -819,6 +857,21 @@ mod tests {
         values.extend((0..200_000).map(|i| format!("{}.{:02}", i / 100, i % 100)));
         let hashes: HashSet<u64> = values.iter().map(|v| hash(v)).collect();
         assert_eq!(hashes.len(), values.len());
+    }
+
+    #[test]
+    fn email_word_checks_match_the_general_ones() {
+        // Every byte value at every place of short addresses: the fast path agrees with the general checks.
+        for base in ["a@b.de", "ab@cd.efg.hi", "x.y+z@mail.example.com"] {
+            for at in 0..base.len() {
+                for b in 0..=127u8 {
+                    let mut v = base.as_bytes().to_vec();
+                    v[at] = b;
+                    let s = String::from_utf8(v).unwrap_or_default();
+                    assert_eq!(is_email(&s), is_email_slow(&s), "{s:?}");
+                }
+            }
+        }
     }
 
     #[test]
