@@ -38,9 +38,21 @@ pub fn parse_delimiter(s: &str) -> Result<u8, String> {
         "comma" => Ok(b','),
         "semicolon" => Ok(b';'),
         "pipe" => Ok(b'|'),
+        // A quote or a line break cannot separate cells: they already mean something in every CSV.
+        "\"" | "\n" | "\r" => Err(
+            "--delimiter cannot be a quote or a line break; use one character such as , ; | or the word tab"
+                .into(),
+        ),
         _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
+        // Cells are split after the text is decoded to UTF-8, where only ASCII characters are one byte.
+        _ if s.chars().count() == 1 => Err(format!(
+            "--delimiter must be an ASCII character such as , ; | or the word tab; `{}` is not one. Replace it \
+             in a text editor, or save the file from Excel as CSV",
+            crate::text::for_terminal(s)
+        )),
         _ => Err(format!(
-            "--delimiter must be one character such as , ; | or the word tab, not `{s}`"
+            "--delimiter must be one character such as , ; | or the word tab, not `{}`",
+            crate::text::for_terminal(s)
         )),
     }
 }
@@ -342,6 +354,16 @@ pub fn text(info: &source::SourceInfo, profile: &profile::Profile) -> String {
 mod tests {
     use super::*;
     use crate::source::{Format, SourceInfo};
+
+    #[test]
+    fn delimiters_that_cannot_work_are_refused_with_a_reason() {
+        assert_eq!(parse_delimiter(";"), Ok(b';'));
+        assert_eq!(parse_delimiter("TAB"), Ok(b'\t'));
+        assert!(parse_delimiter("\"").unwrap_err().contains("quote"));
+        assert!(parse_delimiter("\n").unwrap_err().contains("line break"));
+        assert!(parse_delimiter("§").unwrap_err().contains("ASCII"));
+        assert!(parse_delimiter(";;").unwrap_err().contains("one character"));
+    }
 
     #[test]
     fn a_capped_distinct_count_reads_as_more_than_the_limit() {
