@@ -32,34 +32,9 @@ pub struct Args {
 }
 
 /// Parses a `--delimiter` value: one ASCII character, or the words `tab`, `comma`, `semicolon`, `pipe`.
-pub fn parse_delimiter(s: &str) -> Result<u8, String> {
-    match s.to_ascii_lowercase().as_str() {
-        "tab" | "\\t" => Ok(b'\t'),
-        "comma" => Ok(b','),
-        "semicolon" => Ok(b';'),
-        "pipe" => Ok(b'|'),
-        // A quote or a line break cannot separate cells: they already mean something in every CSV.
-        "\"" | "\n" | "\r" => Err(
-            "--delimiter cannot be a quote or a line break; use one character such as , ; | or the word tab"
-                .into(),
-        ),
-        _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
-        // Cells are split after the text is decoded to UTF-8, where only ASCII characters are one byte.
-        _ if s.chars().count() == 1 => Err(format!(
-            "--delimiter must be an ASCII character such as , ; | or the word tab; `{}` is not one. Replace it \
-             in a text editor, or save the file from Excel as CSV",
-            crate::text::for_terminal(s)
-        )),
-        _ => Err(format!(
-            "--delimiter must be one character such as , ; | or the word tab, not `{}`",
-            crate::text::for_terminal(s)
-        )),
-    }
-}
-
 pub fn run(args: Args) -> CmdResult {
     let delimiter = match &args.delimiter {
-        Some(d) => Some(parse_delimiter(d).map_err(|m| Exit::usage(anyhow::anyhow!(m)))?),
+        Some(d) => Some(source::parse_delimiter(d).map_err(|m| Exit::usage(anyhow::anyhow!(m)))?),
         None => None,
     };
     if args.header_row == Some(0) {
@@ -357,12 +332,20 @@ mod tests {
 
     #[test]
     fn delimiters_that_cannot_work_are_refused_with_a_reason() {
-        assert_eq!(parse_delimiter(";"), Ok(b';'));
-        assert_eq!(parse_delimiter("TAB"), Ok(b'\t'));
-        assert!(parse_delimiter("\"").unwrap_err().contains("quote"));
-        assert!(parse_delimiter("\n").unwrap_err().contains("line break"));
-        assert!(parse_delimiter("§").unwrap_err().contains("ASCII"));
-        assert!(parse_delimiter(";;").unwrap_err().contains("one character"));
+        assert_eq!(source::parse_delimiter(";"), Ok(b';'));
+        assert_eq!(source::parse_delimiter("TAB"), Ok(b'\t'));
+        assert!(source::parse_delimiter("\"").unwrap_err().contains("quote"));
+        assert!(
+            source::parse_delimiter("\n")
+                .unwrap_err()
+                .contains("line break")
+        );
+        assert!(source::parse_delimiter("§").unwrap_err().contains("ASCII"));
+        assert!(
+            source::parse_delimiter(";;")
+                .unwrap_err()
+                .contains("one character")
+        );
     }
 
     #[test]

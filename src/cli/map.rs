@@ -73,12 +73,8 @@ pub fn run(args: Args) -> CmdResult {
     }
     let delimiter = match args.delimiter.as_deref() {
         None => None,
-        Some("tab" | "\\t" | "\t") => Some(b'\t'),
-        Some(d) if d.len() == 1 => d.bytes().next(),
         Some(d) => {
-            return Err(Exit::usage(anyhow::anyhow!(
-                "--delimiter {d:?}: give one character such as \";\" or the word tab"
-            )));
+            Some(crate::source::parse_delimiter(d).map_err(|m| Exit::usage(anyhow::anyhow!(m)))?)
         }
     };
     let opts = SourceOptions {

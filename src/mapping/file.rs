@@ -299,11 +299,11 @@ impl Mapping {
 
     /// `[source]` as options for [`crate::source::open`].
     pub fn source_options(&self) -> SourceOptions {
-        let delimiter = self.source.delimiter.as_deref().and_then(|d| match d {
-            "tab" | "\\t" | "\t" => Some(b'\t'),
-            d if d.len() == 1 => d.bytes().next(),
-            _ => None,
-        });
+        let delimiter = self
+            .source
+            .delimiter
+            .as_deref()
+            .and_then(|d| crate::source::parse_delimiter(d).ok());
         SourceOptions {
             sheet: self.source.sheet.clone(),
             header_row: self.source.header_row,

@@ -42,6 +42,33 @@ pub enum Format {
     Ods,
 }
 
+/// A delimiter as the admin types it (`;`, `|`, `tab`, `comma`, …) for `--delimiter` and the mapping's
+/// `[source]`; the error says why one cannot work.
+pub fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "tab" | "\\t" => Ok(b'\t'),
+        "comma" => Ok(b','),
+        "semicolon" => Ok(b';'),
+        "pipe" => Ok(b'|'),
+        // A quote or a line break cannot separate cells: they already mean something in every CSV.
+        "\"" | "\n" | "\r" => Err(
+            "--delimiter cannot be a quote or a line break; use one character such as , ; | or the word tab"
+                .into(),
+        ),
+        _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
+        // Cells are split after the text is decoded to UTF-8, where only ASCII characters are one byte.
+        _ if s.chars().count() == 1 => Err(format!(
+            "--delimiter must be an ASCII character such as , ; | or the word tab; `{}` is not one. Replace it \
+             in a text editor, or save the file from Excel as CSV",
+            crate::text::for_terminal(s)
+        )),
+        _ => Err(format!(
+            "--delimiter must be one character such as , ; | or the word tab, not `{}`",
+            crate::text::for_terminal(s)
+        )),
+    }
+}
+
 /// What was found out about a file when it was opened.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SourceInfo {
