@@ -262,6 +262,41 @@ fn is_decimal(s: &str) -> bool {
     !first.is_empty() && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// An amount with a currency sign or code (`€ 12,50`, `12,50 €`, `$1,234.50`, `CHF 30`) or with thousands
+/// grouped by spaces and a decimal part (`1 234,56`): a decimal to the admin, as the mapping reads it. Spaces
+/// alone do not make a number (`030 123 456` is a phone number).
+fn is_amount(s: &str) -> bool {
+    const SIGNS: [&str; 8] = ["€", "$", "£", "¥", "CHF", "EUR", "USD", "GBP"];
+    const SPACES: [char; 3] = [' ', '\u{a0}', '\u{202f}'];
+    let t = s.trim();
+    let bare = SIGNS
+        .iter()
+        .find_map(|c| {
+            t.strip_prefix(c)
+                .map(str::trim_start)
+                .or_else(|| t.strip_suffix(c).map(str::trim_end))
+        })
+        .unwrap_or(t);
+    let currency = bare.len() != t.len();
+    if !bare.contains(SPACES) {
+        return currency && is_decimal(bare);
+    }
+    // Space-grouped thousands need a decimal part: `1 234,56`, `1 234 567.5`.
+    let Some(sep) = bare.rfind(['.', ',']) else {
+        return false;
+    };
+    let (whole, fraction) = (&bare[..sep], &bare[sep + 1..]);
+    let mut groups = whole.split(SPACES);
+    let first = groups.next().unwrap_or_default();
+    let first = first.strip_prefix(['-', '+']).unwrap_or(first);
+    (1..=3).contains(&first.len())
+        && all_digits(first.as_bytes())
+        && groups.all(|g| g.len() == 3 && all_digits(g.as_bytes()))
+        && !fraction.is_empty()
+        && all_digits(fraction.as_bytes())
+        && whole.contains(SPACES)
+}
+
 fn is_bool(s: &str) -> bool {
     const WORDS: &[&str] = &[
         "yes", "no", "true", "false", "y", "n", "ja", "nein", "oui", "non", "1", "0", "x",
@@ -415,6 +450,11 @@ impl Acc {
                         fits |= DEC;
                         number = true;
                     }
+                }
+                // Amounts as European exports write them; only tested while a column can still be decimal.
+                if !number && open & DEC != 0 && is_amount(value) {
+                    fits |= DEC;
+                    number = true;
                 }
                 if open & BOOL != 0 && is_bool(value) {
                     fits |= BOOL;
@@ -872,6 +912,35 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn amounts_with_currency_or_spaced_thousands_are_decimals() {
+        for yes in [
+            "€ 12,50",
+            "12,50 €",
+            "$1,234.50",
+            "CHF 30",
+            "1 234,56",
+            "-1 234 567.5",
+            "12,50\u{a0}€",
+        ] {
+            assert!(is_amount(yes), "{yes}");
+        }
+        for no in [
+            "030 123 456",
+            "+49 30 123",
+            "€",
+            "12 34,5",
+            "1 234",
+            "€ abc",
+            "1 2345,6",
+            "EUR",
+        ] {
+            assert!(!is_amount(no), "{no}");
+        }
+        assert_eq!(kind_of(&["€ 12,50", "1 234,56", "7"]), ValueKind::Decimal);
+        assert_eq!(kind_of(&["030 123 456", "040 987 654"]), ValueKind::Text);
     }
 
     #[test]
