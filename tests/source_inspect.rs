@@ -91,6 +91,26 @@ fn bad_input_exits_2_with_one_line() {
     inspect(&["assets/demo/customers.csv", "--delimiter", "ab"]).code(2);
 }
 
+#[test]
+fn a_header_without_data_names_the_line_or_the_sheet_and_the_other_sheets() {
+    let dir = tempfile::tempdir().unwrap();
+    let header_only = dir.path().join("h.csv");
+    std::fs::write(&header_only, "a,b\n").unwrap();
+    let out = inspect(&[header_only.to_str().unwrap()]).code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains("h.csv: the file has a header row (line 1) but no data rows"),
+        "{err}"
+    );
+    let out = inspect(&["tests/fixtures/workbooks/customers.xls", "--sheet", "Notes"]).code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains("customers.xls, sheet 'Notes': the sheet has a header row (row 1) but no data rows; the \
+                      other sheets are Customers: pick one with --sheet NAME"),
+        "{err}"
+    );
+}
+
 /// Runs the binary with stdout going to `stdout`; returns (status, stderr).
 fn run_to(args: &[&str], stdout: std::process::Stdio) -> (Option<i32>, String) {
     let out = std::process::Command::new(assert_cmd::cargo::cargo_bin!("talon-import"))

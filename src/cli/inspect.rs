@@ -50,10 +50,35 @@ pub fn run(args: Args) -> CmdResult {
     let profile = profile::profile(&mut reader, None).map_err(Exit::usage)?;
     let info = &reader.info;
     if profile.rows == 0 {
-        return Err(Exit::usage(anyhow::anyhow!(
-            "{}: the file has a header row but no data rows",
-            info.path.display()
-        )));
+        let message = match &info.sheet {
+            Some(sheet) => {
+                let others: Vec<&str> = info
+                    .sheets
+                    .iter()
+                    .filter(|s| *s != sheet)
+                    .map(String::as_str)
+                    .collect();
+                let pick = if others.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; the other sheets are {}: pick one with --sheet NAME",
+                        others.join(", ")
+                    )
+                };
+                format!(
+                    "{}, sheet '{sheet}': the sheet has a header row (row {}) but no data rows{pick}",
+                    info.path.display(),
+                    info.header_row
+                )
+            }
+            None => format!(
+                "{}: the file has a header row (line {}) but no data rows",
+                info.path.display(),
+                info.header_row
+            ),
+        };
+        return Err(Exit::usage(anyhow::anyhow!(message)));
     }
     if args.json {
         super::out::print(format!("{}\n", json(info, &profile)))?;
