@@ -95,6 +95,9 @@ struct Acc {
     month_first: bool,
     ambiguous_dates: bool,
     workbook_number: bool,
+    /// Excel error cells (`#N/A`), and the first one's text.
+    errors: u64,
+    first_error: String,
 }
 
 /// Sixteen bytes per multiply (a folded 64×64→128-bit product, as foldhash and wyhash do): most cells are
@@ -429,7 +432,13 @@ impl Acc {
             CellKind::DateTime => fits = DATETIME,
             CellKind::Bool => fits = BOOL,
             // An error cell is reported on its own; it says nothing about what the column holds.
-            CellKind::Error => return,
+            CellKind::Error => {
+                if self.errors == 0 {
+                    self.first_error = value.to_string();
+                }
+                self.errors += 1;
+                return;
+            }
             CellKind::Number => {
                 self.workbook_number = true;
                 fits = if is_integer(value) { INT | DEC } else { DEC };
@@ -562,6 +571,17 @@ impl Acc {
             ValueKind::Text
         };
         let mut warnings = Vec::new();
+        if self.errors > 0 {
+            let cells = if self.errors == 1 {
+                "cell holds an Excel error"
+            } else {
+                "cells hold Excel errors"
+            };
+            warnings.push(format!(
+                "{} {cells} such as {}: not a value to import — fix the formulas or clear those cells",
+                self.errors, self.first_error
+            ));
+        }
         if self.scientific {
             warnings.push(
                 "some values look like numbers Excel shortened to scientific notation (7.09E+12); the full digits \
@@ -941,6 +961,21 @@ mod tests {
         }
         assert_eq!(kind_of(&["€ 12,50", "1 234,56", "7"]), ValueKind::Decimal);
         assert_eq!(kind_of(&["030 123 456", "040 987 654"]), ValueKind::Text);
+    }
+
+    #[test]
+    fn error_cells_are_a_warning_of_their_column() {
+        let mut a = Acc::default();
+        a.add("#N/A", CellKind::Error);
+        a.add("#DIV/0!", CellKind::Error);
+        a.add("", CellKind::Empty);
+        let c = a.finish("Amount");
+        assert_eq!(c.kind, ValueKind::Empty);
+        assert!(
+            c.warnings[0].starts_with("2 cells hold Excel errors such as #N/A"),
+            "{:?}",
+            c.warnings
+        );
     }
 
     #[test]
