@@ -24,11 +24,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Cmd> {
     if app.run.confirming {
         return match key.code {
             KeyCode::Char('y') | KeyCode::Enter => {
-                let mapping = app.current_mapping().ok()?;
-                app.run = RunState {
-                    started: true,
-                    ..RunState::default()
-                };
+                let mapping = fresh_run(app, None)?;
                 Some(Cmd::StartImport {
                     mapping: Box::new(mapping),
                     custom: app.custom.clone(),
@@ -106,22 +102,13 @@ pub fn retry_failed(app: &mut App) -> Option<Cmd> {
             Some("No failed records to retry (invalid rows must be fixed in the file).".into());
         return None;
     }
-    let mapping = match app.current_mapping() {
-        Ok(m) => m,
-        Err(e) => {
-            app.error = Some(e);
-            return None;
-        }
-    };
-    app.run = RunState {
-        started: true,
-        ..RunState::default()
-    };
-    app.run.log.push(format!(
-        "Retrying {} failed records in a new run.",
-        rows.len()
-    ));
-    app.step = Step::Run;
+    let mapping = fresh_run(
+        app,
+        Some(format!(
+            "Retrying {} failed records in a new run.",
+            rows.len()
+        )),
+    )?;
     Some(Cmd::RetryFailed {
         mapping: Box::new(mapping),
         custom: app.custom.clone(),
@@ -481,10 +468,9 @@ fn confirm(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         .render(area, buf);
 }
 
-/// Continues a stopped run in its run directory (what `run --resume` does): from the Run step after an
-/// interrupted run of this file, and from the Summary after a stopped one. A mapping that no longer loads is
-/// shown, not ignored.
-pub(crate) fn resume_in(app: &mut App, run_dir: std::path::PathBuf) -> Option<Cmd> {
+/// The mapping for a new run, with the Run step cleared for it and `log` as its first line; a mapping that no
+/// longer loads is shown as the error (starting, retrying and resuming all begin here).
+fn fresh_run(app: &mut App, log: Option<String>) -> Option<crate::mapping::Mapping> {
     let mapping = match app.current_mapping() {
         Ok(m) => m,
         Err(e) => {
@@ -496,11 +482,22 @@ pub(crate) fn resume_in(app: &mut App, run_dir: std::path::PathBuf) -> Option<Cm
         started: true,
         ..RunState::default()
     };
-    app.run.log.push(format!(
-        "Resuming the run in {}: records already done are not sent again.",
-        for_terminal(&run_dir.display().to_string())
-    ));
+    app.run.log.extend(log);
     app.step = Step::Run;
+    Some(mapping)
+}
+
+/// Continues a stopped run in its run directory (what `run --resume` does): from the Run step after an
+/// interrupted run of this file, and from the Summary after a stopped one. A mapping that no longer loads is
+/// shown, not ignored.
+pub(crate) fn resume_in(app: &mut App, run_dir: std::path::PathBuf) -> Option<Cmd> {
+    let mapping = fresh_run(
+        app,
+        Some(format!(
+            "Resuming the run in {}: records already done are not sent again.",
+            for_terminal(&run_dir.display().to_string())
+        )),
+    )?;
     Some(Cmd::ResumeRun {
         mapping: Box::new(mapping),
         custom: app.custom.clone(),
