@@ -13,6 +13,7 @@ pub mod csv;
 pub mod header;
 pub mod profile;
 pub mod records;
+mod words;
 pub mod workbook;
 
 use std::path::{Path, PathBuf};

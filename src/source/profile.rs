@@ -349,26 +349,18 @@ fn is_time(s: &str) -> bool {
 /// characters. One pass eight bytes at a time for the usual printable-ASCII address (an address is checked for
 /// every cell of an e-mail column); other values take the general checks.
 fn is_email(s: &str) -> bool {
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    const TOP: u64 = 0x8080_8080_8080_8080;
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    // The high bit of every byte of `x` that is zero, and of no other byte.
-    let zero_bytes = |x: u64| !(((x & LOW7) + LOW7) | x | LOW7);
+    use super::words::{LOW7, TOP, padded, splat, zero_bytes};
     let b = s.as_bytes();
-    let (words, rest) = b.as_chunks::<8>();
-    // The last few bytes padded with a printable letter.
-    let mut last = [b'a'; 8];
-    last[..rest.len()].copy_from_slice(rest);
     let (mut printable, mut first_at, mut last_dot) = (true, None, None);
-    for (i, w) in words.iter().chain(std::iter::once(&last)).enumerate() {
-        let w = u64::from_le_bytes(*w);
+    // Padded with a printable letter.
+    for (i, w) in padded(b, b'a').enumerate() {
         // Bit 7 clear (ASCII), and the low seven bits plus 0x5F reach bit 7 only from 0x21 up.
         printable &= w & TOP == 0 && ((w & LOW7) + 0x5F5F_5F5F_5F5F_5F5F) & TOP == TOP;
-        let ats = zero_bytes(w ^ (ONES * u64::from(b'@')));
+        let ats = zero_bytes(w ^ splat(b'@'));
         if first_at.is_none() && ats != 0 {
             first_at = Some(i * 8 + (ats.trailing_zeros() / 8) as usize);
         }
-        let dots = zero_bytes(w ^ (ONES * u64::from(b'.')));
+        let dots = zero_bytes(w ^ splat(b'.'));
         if dots != 0 {
             last_dot = Some(i * 8 + ((63 - dots.leading_zeros()) / 8) as usize);
         }

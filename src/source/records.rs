@@ -74,15 +74,10 @@ impl Record {
 /// Whether `data` holds a NUL byte, and whether every byte is below 0xCC: eight bytes per step with bit
 /// arithmetic, no branch per byte.
 fn byte_range(data: &[u8]) -> (bool, bool) {
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    const TOP: u64 = 0x8080_8080_8080_8080;
-    let (words, rest) = data.as_chunks::<8>();
-    // The last few bytes padded with spaces, which are neither NUL nor high.
-    let mut last = [b' '; 8];
-    last[..rest.len()].copy_from_slice(rest);
+    use super::words::{LOW7, TOP, padded};
     let (mut high, mut nonzero) = (0, TOP);
-    for w in words.iter().chain(std::iter::once(&last)) {
-        let w = u64::from_le_bytes(*w);
+    // Padded with spaces, which are neither NUL nor high.
+    for w in padded(data, b' ') {
         let low7 = w & LOW7;
         // Bit 7 of a byte: set when the byte is 0xCC or above (its low seven bits plus 0x34 reach 0x80 and its
         // own bit 7 is set) ...
@@ -353,12 +348,9 @@ enum Split {
 /// Eight bytes at a time: a word's delimiters, quotes and line breaks are found with bit arithmetic (fields are
 /// short, so one memchr call per field, or a test per byte, costs more).
 fn split_line(text: &[u8], delimiter: u8, eof: bool, bounds: &mut Vec<(usize, usize)>) -> Split {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    // The high bit of every byte of `x` that is zero, and of no other byte.
-    let zero_bytes = |x: u64| !(((x & LOW7) + LOW7) | x | LOW7);
-    let (dm, qm) = (ONES * u64::from(delimiter), ONES * u64::from(b'"'));
-    let (lf, cr) = (ONES * u64::from(b'\n'), ONES * u64::from(b'\r'));
+    use super::words::{splat, zero_bytes};
+    let (dm, qm) = (splat(delimiter), splat(b'"'));
+    let (lf, cr) = (splat(b'\n'), splat(b'\r'));
     let n = text.len();
     let mut start = 0;
     let mut i = 0;
