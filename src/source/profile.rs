@@ -95,9 +95,6 @@ struct Acc {
     month_first: bool,
     ambiguous_dates: bool,
     workbook_number: bool,
-    /// Excel error cells (`#N/A`), and the first one's text.
-    errors: u64,
-    first_error: String,
 }
 
 /// Sixteen bytes per multiply (a folded 64×64→128-bit product, as foldhash and wyhash do): most cells are
@@ -423,14 +420,8 @@ impl Acc {
             CellKind::Date => fits = DATE,
             CellKind::DateTime => fits = DATETIME,
             CellKind::Bool => fits = BOOL,
-            // An error cell is reported on its own; it says nothing about what the column holds.
-            CellKind::Error => {
-                if self.errors == 0 {
-                    self.first_error = value.to_string();
-                }
-                self.errors += 1;
-                return;
-            }
+            // An error cell is reported on its own (`ColumnErrors`); it says nothing about what the column holds.
+            CellKind::Error => return,
             CellKind::Number => {
                 self.workbook_number = true;
                 fits = if is_integer(value) { INT | DEC } else { DEC };
@@ -563,17 +554,6 @@ impl Acc {
             ValueKind::Text
         };
         let mut warnings = Vec::new();
-        if self.errors > 0 {
-            let cells = if self.errors == 1 {
-                "cell holds an Excel error"
-            } else {
-                "cells hold Excel errors"
-            };
-            warnings.push(format!(
-                "{} {cells} such as {}: not a value to import — fix the formulas or clear those cells",
-                self.errors, self.first_error
-            ));
-        }
         if self.scientific {
             warnings.push(
                 "some values look like numbers Excel shortened to scientific notation (7.09E+12); the full digits \
@@ -664,6 +644,29 @@ struct State {
     run_is_data: bool,
     /// (line, column index) of the first error cells.
     error_at: Vec<(u64, usize)>,
+    /// Per column, beside `accs`: kept out of `Acc`, whose per-cell code is the hot path.
+    errors: Vec<ColumnErrors>,
+}
+
+/// A column's Excel error cells (`#N/A`): how many, and the first one's text, for the column's warning.
+#[derive(Default)]
+struct ColumnErrors {
+    count: u64,
+    first: String,
+}
+
+impl ColumnErrors {
+    fn warning(&self) -> Option<String> {
+        let cells = match self.count {
+            0 => return None,
+            1 => "cell holds an Excel error",
+            _ => "cells hold Excel errors",
+        };
+        Some(format!(
+            "{} {cells} such as {}: not a value to import — fix the formulas or clear those cells",
+            self.count, self.first
+        ))
+    }
 }
 
 struct Pending {
@@ -696,6 +699,11 @@ impl State {
             pending: vec![],
             run_is_data: false,
             error_at: vec![],
+            errors: info
+                .columns
+                .iter()
+                .map(|_| ColumnErrors::default())
+                .collect(),
         }
     }
 
@@ -763,6 +771,11 @@ impl State {
                 if self.error_at.len() < PLACES {
                     self.error_at.push((line, i));
                 }
+                let e = &mut self.errors[i];
+                if e.count == 0 {
+                    e.first = value.to_string();
+                }
+                e.count += 1;
             }
             acc.add(value, kind);
         }
@@ -788,7 +801,12 @@ impl State {
             .accs
             .into_iter()
             .zip(&info.columns)
-            .map(|(a, n)| a.finish(n))
+            .zip(&self.errors)
+            .map(|((a, n), e)| {
+                let mut column = a.finish(n);
+                column.warnings.splice(0..0, e.warning());
+                column
+            })
             .collect();
         out
     }
@@ -957,11 +975,15 @@ mod tests {
 
     #[test]
     fn error_cells_are_a_warning_of_their_column() {
-        let mut a = Acc::default();
-        a.add("#N/A", CellKind::Error);
-        a.add("#DIV/0!", CellKind::Error);
-        a.add("", CellKind::Empty);
-        let c = a.finish("Amount");
+        let p = profile_rows(
+            &["Amount"],
+            &[
+                (2, &[], &[("#N/A", CellKind::Error)]),
+                (3, &[], &[("#DIV/0!", CellKind::Error)]),
+                (4, &[], &[("", CellKind::Empty)]),
+            ],
+        );
+        let c = &p.columns[0];
         assert_eq!(c.kind, ValueKind::Empty);
         assert!(
             c.warnings[0].starts_with("2 cells hold Excel errors such as #N/A"),
